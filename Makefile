@@ -1,0 +1,43 @@
+# Triage Desk: `make run` (everything in one foreground command) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: run test bench lint install
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+# Embedded mode unless DATABASE_URL / REDIS_URL say otherwise: SQLite, filesystem broker.
+run: export DEBUG ?= true
+run: export LOG_FORMAT ?= text
+run: export PORT := $(PORT)
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bootstrap --demo
+	@echo ""
+	@echo "  Triage Desk is starting on http://127.0.0.1:$(PORT)/"
+	@echo "  admin:    http://127.0.0.1:$(PORT)/admin/   login: demo / demo"
+	@echo "  API docs: http://127.0.0.1:$(PORT)/api/docs/"
+	@echo "  Ctrl-C stops web, worker and beat."
+	@echo ""
+	$(BIN)/honcho start -f Procfile
+
+# PostgreSQL and Redis from DATABASE_URL / REDIS_URL, default the local servers.
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .

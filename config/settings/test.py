@@ -1,0 +1,29 @@
+"""Test settings: PostgreSQL and Redis are required (tests/conftest.py checks they answer)."""
+
+import os
+from urllib.parse import urlparse
+
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/triage_desk")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
+os.environ.setdefault("LOG_FORMAT", "text")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+from .base import *  # noqa: E402,F403
+from .base import CACHES, DATABASES, REDIS_URL, REST_FRAMEWORK  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+    "anon": "10000/min",
+    "user": "100000/min",
+}
+# Celery closes a connection after each task only when it is not persistent; the test
+# database can then be dropped at the end of the run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# The cache gets the next Redis database after the broker's, so tests can empty it between
+# tests without touching the broker's queues and bindings.
+_redis = urlparse(REDIS_URL)
+_broker_db = int(_redis.path.lstrip("/") or 0)
+CACHES["default"]["LOCATION"] = _redis._replace(path=f"/{_broker_db + 1}").geturl()

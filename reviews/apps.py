@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ReviewsConfig(AppConfig):
+    name = "reviews"
+    verbose_name = "Code reviews"
+    default_auto_field = "django.db.models.BigAutoField"
