@@ -48,11 +48,12 @@ def readyz(request):
     failures = {name: error for name, error in (("database", _check_database()), ("broker", _check_broker())) if error}
     if failures:
         logger.warning("not ready", extra={"failures": failures})
+        message = "; ".join(f"{name}: {error}" for name, error in failures.items())
         response = JsonResponse(
             {
                 "status": "unavailable",
                 "checks": {name: ("ok" if name not in failures else "down") for name in ("database", "broker")},
-                "error": {"type": "dependency_unavailable", "message": "; ".join(f"{k}: {v}" for k, v in failures.items())},
+                "error": {"type": "dependency_unavailable", "message": message},
                 "detail": "Service not ready.",
             },
             status=503,

@@ -17,8 +17,12 @@ def _database_error() -> str | None:
         return f"tests need PostgreSQL, DATABASE_URL points at {db['ENGINE']}"
     try:
         psycopg.connect(
-            host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"] or None,
-            password=db["PASSWORD"] or None, dbname="postgres", connect_timeout=3,
+            host=db["HOST"] or None,
+            port=db["PORT"] or None,
+            user=db["USER"] or None,
+            password=db["PASSWORD"] or None,
+            dbname="postgres",
+            connect_timeout=3,
         ).close()
     except psycopg.Error as exc:
         return f"PostgreSQL at {db['HOST']}:{db['PORT']} is unreachable: {exc}"
@@ -80,4 +84,3 @@ def staff_client(staff_user):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff_user).key}")
     return client
-

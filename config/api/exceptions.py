@@ -1,9 +1,10 @@
 """One error format for every API error (contract):
 
-    {"error": {"type": "...", "message": "...", ...extra}, "detail": "..."}
+{"error": {"type": "...", "message": "...", ...extra}, "detail": "..."}
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response

@@ -6,7 +6,7 @@ Production secrets have no defaults: with DEBUG off, a missing SECRET_KEY stops 
 from pathlib import Path
 
 import environ
-from kombu import Queue
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -137,7 +137,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = [Queue("default"), Queue("llm")]
+CELERY_TASK_QUEUES = [
+    Queue("default", Exchange("default"), routing_key="default"),
+    Queue("llm", Exchange("llm"), routing_key="llm"),
+]
 # Every task that waits on an LLM provider runs on the `llm` queue, so operators can give it
 # its own workers; everything else stays on `default`.
 CELERY_TASK_ROUTES = {

@@ -1,11 +1,10 @@
-import pytest
 from celery import shared_task
 from django.core.cache import cache
 
 from config.errors import TransientError
 from config.models import Heartbeat
-from config.tasks import heartbeat
 from config.taskbase import JobTask
+from config.tasks import heartbeat
 from tests.worker import wait_for
 
 

@@ -1,0 +1,201 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+
+from config.jobs import JobState
+from issues.choices import ActorType, IssuePriority, IssueStatus, IssueType, TaskStatus
+
+
+def default_archive_exempt_labels() -> list[str]:
+    return ["pinned"]
+
+
+class Project(models.Model):
+    key = models.CharField(
+        max_length=10,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z][A-Z0-9]{0,9}$", "Upper-case letters and digits, starting with a letter.")],
+        help_text="Short key used in issue keys, e.g. WEB in WEB-42.",
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    github_repo = models.CharField(
+        max_length=140,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", "Use owner/name.")],
+        help_text='Linked GitHub repository, "owner/name".',
+    )
+    archive_exempt_labels = models.JSONField(
+        default=default_archive_exempt_labels,
+        blank=True,
+        help_text="Issues carrying any of these labels are never archived automatically.",
+    )
+    # The last issue number handed out; incremented under a row lock so numbers are gap-free.
+    issue_counter = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self):
+        return f"{self.key}: {self.name}"
+
+
+class Label(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="labels")
+    name = models.CharField(max_length=50)
+    colour = models.CharField(
+        max_length=7, default="#888888", validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use #RRGGBB.")]
+    )
+    description = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("project", Lower("name"), name="label_name_unique_per_project_ci"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Issue(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="issues")
+    number = models.PositiveIntegerField(editable=False)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=IssueStatus.choices, default=IssueStatus.OPEN)
+    priority = models.CharField(max_length=20, choices=IssuePriority.choices, default=IssuePriority.MEDIUM)
+    type = models.CharField(max_length=20, choices=IssueType.choices, default=IssueType.BUG)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_issues"
+    )
+    reporter = models.CharField(max_length=200, blank=True, help_text="Name or email of the outside author.")
+    labels = models.ManyToManyField(Label, blank=True, related_name="issues")
+    source = models.CharField(max_length=50, blank=True, help_text="System the issue came from, e.g. github.")
+    external_id = models.CharField(max_length=200, blank=True, help_text="The issue's id in its source system.")
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Updates and comments move this; the archive job reads it.
+    last_activity_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    # A person's explicit choice wins over triage: set when staff change priority or type.
+    priority_set_by_human = models.BooleanField(default=False)
+    type_set_by_human = models.BooleanField(default=False)
+
+    # Filled by triage.
+    summary = models.TextField(blank=True)
+    triage_state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.PENDING)
+    triage_error = models.TextField(blank=True)
+    triage_attempts = models.PositiveIntegerField(default=0)
+    triage_confidence = models.FloatField(null=True, blank=True)
+    triage_requested_at = models.DateTimeField(null=True, blank=True)
+    triaged_at = models.DateTimeField(null=True, blank=True)
+
+    # Filled by planning.
+    plan_state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.SKIPPED)
+    plan_error = models.TextField(blank=True)
+    plan_attempts = models.PositiveIntegerField(default=0)
+    plan_requested_at = models.DateTimeField(null=True, blank=True)
+    planned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="issue_number_unique_per_project"),
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="issue_external_id_unique_per_source",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.key} {self.title}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.project.key}-{self.number}"
+
+
+class Comment(models.Model):
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="issue_comments"
+    )
+    author_name = models.CharField(max_length=200, blank=True, help_text="Outside author, when not a user.")
+    body = models.TextField()
+    external_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="comment_external_id_unique_per_issue",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Comment {self.pk} on issue {self.issue_id}"
+
+
+class Task(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
+    issue = models.ForeignKey(Issue, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=TaskStatus.choices, default=TaskStatus.TODO)
+    priority = models.PositiveSmallIntegerField(default=3, help_text="1 (highest) to 5 (lowest).")
+    estimated_hours = models.DecimalField(
+        max_digits=7, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    order = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["project_id", "order", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Activity(models.Model):
+    """Append-only history of changes to issues and tasks."""
+
+    issue = models.ForeignKey(Issue, null=True, blank=True, on_delete=models.CASCADE, related_name="activities")
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.CASCADE, related_name="activities")
+    actor_type = models.CharField(max_length=20, choices=ActorType.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor_name = models.CharField(max_length=200, blank=True)
+    field = models.CharField(max_length=50)
+    old_value = models.JSONField(null=True, blank=True)
+    new_value = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "activities"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(issue__isnull=False) | models.Q(task__isnull=False),
+                name="activity_has_subject",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.actor_type} changed {self.field}"
