@@ -1,6 +1,20 @@
-"""Job states shared by every background job (contract: DESIGN.md, Enumerations)."""
+"""Background-job state kept on database rows (contract: DESIGN.md, Enumerations).
 
-from django.db import models
+The database is the source of truth for every job: a Celery task carries only the row's id,
+claims the job with a conditional UPDATE (so a duplicate or redelivered message is a no-op),
+and records the outcome on the row. Rows left `pending` or `running` too long are found by
+`JobKind.stuck()` and re-sent by the sweeper: a lost broker message loses no work.
+
+A model holds a job in five fields named `<prefix>state`, `<prefix>error`, `<prefix>attempts`,
+`<prefix>state_changed_at` and a finish timestamp (`finished_field`).
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
 
 
 class JobState(models.TextChoices):
@@ -12,3 +26,111 @@ class JobState(models.TextChoices):
 
 
 UNFINISHED_STATES = (JobState.PENDING, JobState.RUNNING)
+ERROR_MAX_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """One kind of job on a model, e.g. JobKind(Issue, "triage_", "triaged_at", "issues.triage")."""
+
+    model: type[models.Model]
+    prefix: str
+    finished_field: str
+    task_name: str
+
+    def _field(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def _rows(self, pk):
+        return self.model._default_manager.filter(pk=pk)
+
+    def request(self, pk, *, reset_attempts: bool = True) -> bool:
+        """Mark the job pending (a new run or a re-run); False when it is already under way."""
+        values = {
+            self._field("state"): JobState.PENDING,
+            self._field("error"): "",
+            self._field("state_changed_at"): timezone.now(),
+        }
+        if reset_attempts:
+            values[self._field("attempts")] = 0
+        running = Q(**{self._field("state"): JobState.RUNNING})
+        return self._rows(pk).exclude(running).update(**values) == 1
+
+    def enqueue(self, pk, *, reset_attempts: bool = True) -> bool:
+        """Request the job and send its task once the surrounding transaction commits."""
+        from config.celery import app
+
+        if not self.request(pk, reset_attempts=reset_attempts):
+            return False
+        transaction.on_commit(lambda: app.send_task(self.task_name, args=[pk]))
+        return True
+
+    def claim(self, pk, *, stale_after: timedelta | None = None) -> bool:
+        """pending → running, counting the attempt. A `running` row older than `stale_after`
+        (its worker died) may be claimed again. False: nothing to do, the message is a duplicate."""
+        now = timezone.now()
+        claimable = Q(**{self._field("state"): JobState.PENDING})
+        if stale_after is not None:
+            claimable |= Q(
+                **{self._field("state"): JobState.RUNNING, f"{self._field('state_changed_at')}__lt": now - stale_after}
+            )
+        return (
+            self._rows(pk)
+            .filter(claimable)
+            .update(
+                **{
+                    self._field("state"): JobState.RUNNING,
+                    self._field("attempts"): F(self._field("attempts")) + 1,
+                    self._field("state_changed_at"): now,
+                }
+            )
+            == 1
+        )
+
+    def release(self, pk) -> None:
+        """running → pending, for a run that will be retried (transient failure, rate limit)."""
+        self._rows(pk).filter(**{self._field("state"): JobState.RUNNING}).update(
+            **{self._field("state"): JobState.PENDING, self._field("state_changed_at"): timezone.now()}
+        )
+
+    def complete(self, pk, *, state: str = JobState.DONE, **values) -> None:
+        now = timezone.now()
+        self._rows(pk).update(
+            **{
+                self._field("state"): state,
+                self._field("error"): "",
+                self._field("state_changed_at"): now,
+                self.finished_field: now,
+            },
+            **values,
+        )
+
+    def fail(self, pk, error: str) -> None:
+        now = timezone.now()
+        self._rows(pk).update(
+            **{
+                self._field("state"): JobState.FAILED,
+                self._field("error"): error[:ERROR_MAX_CHARS],
+                self._field("state_changed_at"): now,
+                self.finished_field: now,
+            }
+        )
+
+    def stuck(self, *, older_than: timedelta) -> models.QuerySet:
+        """Rows pending or running with no state change for `older_than`: their message may be lost."""
+        return self.model._default_manager.filter(
+            **{
+                f"{self._field('state')}__in": UNFINISHED_STATES,
+                f"{self._field('state_changed_at')}__lt": timezone.now() - older_than,
+            }
+        )
+
+
+# Every job kind, registered by its app (apps.ready); the sweeper walks this list.
+JOB_KINDS: list[JobKind] = []
+
+
+def register_job_kind(kind: JobKind) -> JobKind:
+    if kind not in JOB_KINDS:
+        JOB_KINDS.append(kind)
+    return kind

@@ -98,14 +98,14 @@ class Issue(models.Model):
     triage_error = models.TextField(blank=True)
     triage_attempts = models.PositiveIntegerField(default=0)
     triage_confidence = models.FloatField(null=True, blank=True)
-    triage_requested_at = models.DateTimeField(null=True, blank=True)
+    triage_state_changed_at = models.DateTimeField(null=True, blank=True)
     triaged_at = models.DateTimeField(null=True, blank=True)
 
     # Filled by planning.
     plan_state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.SKIPPED)
     plan_error = models.TextField(blank=True)
     plan_attempts = models.PositiveIntegerField(default=0)
-    plan_requested_at = models.DateTimeField(null=True, blank=True)
+    plan_state_changed_at = models.DateTimeField(null=True, blank=True)
     planned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,0 +1,71 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from config.jobs import JobState
+from issues.jobs import TRIAGE
+from issues.models import Issue, Project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def issue():
+    project = Project.objects.create(key="JOB", name="Jobs")
+    return Issue.objects.create(project=project, number=1, title="Something broke")
+
+
+def _reload(issue):
+    issue.refresh_from_db()
+    return issue
+
+
+def test_a_pending_job_is_claimed_once(issue):
+    assert TRIAGE.claim(issue.pk) is True
+    assert TRIAGE.claim(issue.pk) is False
+
+    claimed = _reload(issue)
+    assert (claimed.triage_state, claimed.triage_attempts) == (JobState.RUNNING, 1)
+
+
+def test_a_stale_running_job_can_be_claimed_again(issue):
+    TRIAGE.claim(issue.pk)
+    Issue.objects.filter(pk=issue.pk).update(triage_state_changed_at=timezone.now() - timedelta(hours=1))
+
+    assert TRIAGE.claim(issue.pk, stale_after=timedelta(minutes=10)) is True
+    assert _reload(issue).triage_attempts == 2
+
+
+def test_request_does_not_interrupt_a_running_job(issue):
+    TRIAGE.claim(issue.pk)
+
+    assert TRIAGE.request(issue.pk) is False
+    assert _reload(issue).triage_state == JobState.RUNNING
+
+
+def test_fail_records_the_error_and_a_rerun_clears_it(issue):
+    TRIAGE.claim(issue.pk)
+    TRIAGE.fail(issue.pk, "LLM not configured")
+    failed = _reload(issue)
+    assert (failed.triage_state, failed.triage_error) == (JobState.FAILED, "LLM not configured")
+
+    assert TRIAGE.request(issue.pk) is True
+    rerun = _reload(issue)
+    assert (rerun.triage_state, rerun.triage_error, rerun.triage_attempts) == (JobState.PENDING, "", 0)
+
+
+def test_stuck_finds_old_unfinished_jobs_only(issue):
+    TRIAGE.request(issue.pk)
+    assert not TRIAGE.stuck(older_than=timedelta(minutes=5)).exists()
+
+    Issue.objects.filter(pk=issue.pk).update(triage_state_changed_at=timezone.now() - timedelta(minutes=10))
+
+    assert list(TRIAGE.stuck(older_than=timedelta(minutes=5))) == [issue]
+
+
+def test_enqueue_sends_the_task_after_commit(issue, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert TRIAGE.enqueue(issue.pk) is True
+
+    assert len(callbacks) == 1
