@@ -1,5 +1,6 @@
 from django.conf import settings
-from django.core.validators import MinValueValidator, RegexValidator
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -108,8 +109,30 @@ class Issue(models.Model):
     plan_state_changed_at = models.DateTimeField(null=True, blank=True)
     planned_at = models.DateTimeField(null=True, blank=True)
 
+    # Full-text search document (title weighted A over body B). On PostgreSQL a trigger keeps it
+    # current on every INSERT/UPDATE (migration 0002), so bulk loads and COPY stay searchable;
+    # on SQLite it stays NULL and search falls back to icontains.
+    search_vector = SearchVectorField(null=True, editable=False)
+
     class Meta:
         ordering = ["-created_at", "-id"]
+        # One index per API filter, each leading into the default ordering so a filtered page
+        # is an index range scan; the GIN index on search_vector is created by migration 0002
+        # on PostgreSQL only.
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="issue_created_idx"),
+            models.Index(fields=["project", "-created_at", "-id"], name="issue_project_created_idx"),
+            models.Index(fields=["status", "-created_at", "-id"], name="issue_status_created_idx"),
+            models.Index(fields=["priority", "-created_at", "-id"], name="issue_priority_created_idx"),
+            models.Index(fields=["type", "-created_at", "-id"], name="issue_type_created_idx"),
+            models.Index(fields=["assignee", "-created_at", "-id"], name="issue_assignee_created_idx"),
+            models.Index(fields=["archived_at"], name="issue_archived_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="issue_updated_idx"),
+            models.Index(fields=["last_activity_at"], name="issue_last_activity_idx"),
+            models.Index(fields=["assignee", "resolved_at"], name="issue_assignee_resolved_idx"),
+            models.Index(fields=["triage_state"], name="issue_triage_state_idx"),
+            models.Index(fields=["plan_state"], name="issue_plan_state_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["project", "number"], name="issue_number_unique_per_project"),
             models.UniqueConstraint(
@@ -140,6 +163,7 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["issue", "created_at", "id"], name="comment_issue_created_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["issue", "external_id"],
@@ -158,7 +182,9 @@ class Task(models.Model):
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=TaskStatus.choices, default=TaskStatus.TODO)
-    priority = models.PositiveSmallIntegerField(default=3, help_text="1 (highest) to 5 (lowest).")
+    priority = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(5)], help_text="1 (highest) to 5 (lowest)."
+    )
     estimated_hours = models.DecimalField(
         max_digits=7, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
@@ -169,6 +195,14 @@ class Task(models.Model):
 
     class Meta:
         ordering = ["project_id", "order", "id"]
+        indexes = [
+            models.Index(fields=["project", "order", "id"], name="task_project_order_idx"),
+            models.Index(fields=["status", "project", "order"], name="task_status_idx"),
+            models.Index(fields=["issue", "order"], name="task_issue_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(priority__gte=1, priority__lte=5), name="task_priority_1_to_5"),
+        ]
 
     def __str__(self):
         return self.title
@@ -190,6 +224,10 @@ class Activity(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "activities"
+        indexes = [
+            models.Index(fields=["issue", "-created_at", "-id"], name="activity_issue_idx"),
+            models.Index(fields=["task", "-created_at", "-id"], name="activity_task_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(issue__isnull=False) | models.Q(task__isnull=False),

@@ -1,0 +1,33 @@
+"""Writes of the issue tracker (contract: HELPERS.md, "Issue-tracker services").
+
+Every change to an issue or task goes through here, records its activity, and keeps the
+invariants: gap-free per-project numbers, optimistic concurrency on `version`, `resolved_at`
+following status, `last_activity_at` following updates and comments.
+"""
+
+from issues.services.activity import activity_record
+from issues.services.comments import comment_create
+from issues.services.issues import (
+    DuplicateIssueError,
+    issue_archive,
+    issue_create,
+    issue_set_labels,
+    issue_unarchive,
+    issue_update,
+    issues_bulk_set_status,
+)
+from issues.services.tasks import task_create, task_update
+
+__all__ = [
+    "DuplicateIssueError",
+    "activity_record",
+    "comment_create",
+    "issue_archive",
+    "issue_create",
+    "issue_set_labels",
+    "issue_unarchive",
+    "issue_update",
+    "issues_bulk_set_status",
+    "task_create",
+    "task_update",
+]

@@ -1,0 +1,50 @@
+"""Helpers shared by the issue and task services."""
+
+import copy
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from config.errors import ApplicationError
+
+# How often a write without a version (automation) re-reads and retries after losing a race.
+UNVERSIONED_ATTEMPTS = 5
+
+
+def validate_fields(instance: models.Model, fields) -> None:
+    """Run the model's field validation (choices, lengths, validators) on `fields` only.
+
+    Foreign keys are checked by the caller (Django's check costs a query per field)."""
+    fields = set(fields)
+    exclude = [f.name for f in instance._meta.concrete_fields if f.name not in fields or f.is_relation]
+    instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+
+def candidate_with(instance: models.Model, values: dict) -> models.Model:
+    candidate = copy.copy(instance)
+    for field, value in values.items():
+        setattr(candidate, field, value)
+    return candidate
+
+
+def reject_unknown_fields(changes: dict, allowed: frozenset) -> None:
+    unknown = sorted(set(changes) - allowed)
+    if unknown:
+        raise ApplicationError(
+            f"These fields cannot be changed here: {', '.join(unknown)}.",
+            type="validation_error",
+            fields={name: ["This field cannot be changed."] for name in unknown},
+        )
+
+
+def require_user_or_none(value, field: str) -> None:
+    from django.contrib.auth import get_user_model
+
+    if value is not None and not isinstance(value, get_user_model()):
+        raise ValidationError({field: ["Must be a user or null."]})
+
+
+def same_value(old, new) -> bool:
+    if isinstance(old, models.Model) or isinstance(new, models.Model):
+        return getattr(old, "pk", None) == getattr(new, "pk", None)
+    return old == new
