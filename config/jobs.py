@@ -38,8 +38,11 @@ class JobKind:
     finished_field: str
     task_name: str
 
-    def _field(self, name: str) -> str:
+    def field(self, name: str) -> str:
+        """The model field of one part of the job: field("state") -> "triage_state"."""
         return f"{self.prefix}{name}"
+
+    _field = field
 
     def _rows(self, pk):
         return self.model._default_manager.filter(pk=pk)

@@ -30,6 +30,20 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         description="Proves beat and a worker are alive; /readyz reports the age of the last beat.",
         every_seconds=60,
     ),
+    PeriodicJob(
+        name="system.sweep_stuck_jobs",
+        task="system.sweep_stuck_jobs",
+        description="Re-sends jobs stuck in pending/running past JOB_STUCK_AFTER_S (their broker message "
+        "was lost); a job started JOB_MAX_ATTEMPTS times without finishing ends failed.",
+        every_seconds=300,
+    ),
+    PeriodicJob(
+        name="issues.archive_stale",
+        task="issues.archive_stale",
+        description="Archives issues with no activity for ARCHIVE_AFTER_DAYS (exempt labels and open "
+        "critical issues excepted). Runs daily at 03:30 UTC; change the schedule here in the admin.",
+        crontab="30 3 * * *",
+    ),
 ]
 
 

@@ -2,6 +2,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from config.models import Heartbeat
+from config.sweeper import jobs_sweep_stuck
 from config.taskbase import JobTask
 
 
@@ -9,3 +10,9 @@ from config.taskbase import JobTask
 def heartbeat(name: str = "beat") -> None:
     """Record that beat and a worker are alive; /readyz reports how long ago that was."""
     Heartbeat.objects.update_or_create(name=name, defaults={"last_seen_at": timezone.now()})
+
+
+@shared_task(name="system.sweep_stuck_jobs", base=JobTask)
+def sweep_stuck_jobs() -> dict:
+    """Beat job: re-send every registered job kind's rows stuck in pending/running (config/sweeper.py)."""
+    return {name: vars(outcome) for name, outcome in jobs_sweep_stuck().items()}

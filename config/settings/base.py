@@ -153,6 +153,11 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 TASK_MAX_RETRIES = env.int("TASK_MAX_RETRIES", default=5)
+# The sweeper (config/sweeper.py) re-sends jobs left pending/running this long; it must stay
+# above CELERY_TASK_TIME_LIMIT and the usual retry backoff. A job started this many times
+# without finishing ends `failed`.
+JOB_STUCK_AFTER_S = env.int("JOB_STUCK_AFTER_S", default=900)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=TASK_MAX_RETRIES + 2)
 
 # --- Auth, static files, i18n -------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -254,6 +259,8 @@ LOGGING = {
 
 # --- Triage Desk ------------------------------------------------------------------------
 ARCHIVE_AFTER_DAYS = env.int("ARCHIVE_AFTER_DAYS", default=30)
+# Issues archived per statement (and per transaction) by the archive job.
+ARCHIVE_BATCH_SIZE = env.int("ARCHIVE_BATCH_SIZE", default=5000)
 READYZ_TIMEOUT_S = env.float("READYZ_TIMEOUT_S", default=2.0)
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"
