@@ -3,3 +3,9 @@
 from rest_framework.routers import DefaultRouter
 
 router = DefaultRouter()
+
+from reviews.api.views import PullRequestViewSet, ReviewCommentViewSet, SnippetReviewViewSet  # noqa: E402
+
+router.register("reviews/pulls", PullRequestViewSet, basename="review-pull")
+router.register("reviews/comments", ReviewCommentViewSet, basename="review-comment")
+router.register("reviews/snippets", SnippetReviewViewSet, basename="review-snippet")

@@ -4,6 +4,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import health
 from config.api_router import router
+from reviews.api.views import ReviewStatsView
+from reviews.webhooks import github_webhook
 
 admin.site.site_header = "Triage Desk"
 admin.site.site_title = "Triage Desk admin"
@@ -15,7 +17,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/reviews/stats/", ReviewStatsView.as_view(), name="review-stats"),
     path("api/", include(router.urls)),
+    path("webhooks/github/", github_webhook, name="github-webhook"),
 ]
 
 handler400 = "config.views.bad_request"

@@ -5,3 +5,10 @@ class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = "Code reviews"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from config.jobs import register_job_kind
+        from reviews.jobs import DELIVERY, REVIEW, SNIPPET
+
+        for kind in (DELIVERY, REVIEW, SNIPPET):
+            register_job_kind(kind)

@@ -279,3 +279,16 @@ LLM_CACHE_TTL_S = env.int("LLM_CACHE_TTL_S", default=604_800)
 GITHUB_WEBHOOK_SECRET = env.str("GITHUB_WEBHOOK_SECRET", default="")
 GITHUB_TOKEN = env.str("GITHUB_TOKEN", default="")
 GITHUB_API_URL = env.str("GITHUB_API_URL", default="https://api.github.com")
+GITHUB_TIMEOUT_S = env.float("GITHUB_TIMEOUT_S", default=10.0)
+# GitHub's content-creation limit, shared by every worker (reviews/ratelimit.py).
+GITHUB_WRITES_PER_MINUTE = env.int("GITHUB_WRITES_PER_MINUTE", default=80)
+# GitHub never sends a payload over 25 MB; the webhook answers 413 above it.
+GITHUB_WEBHOOK_MAX_BYTES = 25 * 1024 * 1024
+
+# Pull-request and snippet reviews (reviews app)
+REVIEW_MAX_FILES = env.int("REVIEW_MAX_FILES", default=20)
+REVIEW_MAX_PATCH_CHARS = env.int("REVIEW_MAX_PATCH_CHARS", default=20_000)
+REVIEW_FILE_CONCURRENCY = env.int("REVIEW_FILE_CONCURRENCY", default=4)
+SNIPPET_MAX_CHARS = env.int("SNIPPET_MAX_CHARS", default=20_000)
+# Snippet submissions answer 503 while more than this many messages wait on the `llm` queue.
+SNIPPET_MAX_LLM_BACKLOG = env.int("SNIPPET_MAX_LLM_BACKLOG", default=200)

@@ -1,0 +1,121 @@
+from django.contrib import admin, messages
+
+from reviews.models import (
+    Delivery,
+    Installation,
+    PullRequest,
+    RepositorySettings,
+    Review,
+    ReviewComment,
+    SnippetReview,
+)
+from reviews.services.deliveries import delivery_rerun
+from reviews.services.feedback import review_comment_rate
+from reviews.services.review import review_rerun
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ("delivery_id", "event", "action", "repository", "state", "attempts", "received_at", "result")
+    list_filter = ("state", "event")
+    search_fields = ("delivery_id", "repository")
+    readonly_fields = [field.name for field in Delivery._meta.fields]
+    actions = ["rerun"]
+
+    @admin.action(description="Re-run the selected deliveries")
+    def rerun(self, request, queryset):
+        count = sum(1 for delivery in queryset if delivery_rerun(delivery=delivery))
+        self.message_user(request, f"{count} deliver{'y' if count == 1 else 'ies'} queued again.", messages.SUCCESS)
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Installation)
+class InstallationAdmin(admin.ModelAdmin):
+    list_display = ("installation_id", "account", "target_type", "last_action", "updated_at")
+    readonly_fields = [field.name for field in Installation._meta.fields]
+
+
+@admin.register(RepositorySettings)
+class RepositorySettingsAdmin(admin.ModelAdmin):
+    list_display = ("project", "enabled", "max_files", "updated_at")
+    list_filter = ("enabled",)
+
+
+class ReviewInline(admin.TabularInline):
+    model = Review
+    fields = ("head_sha", "state", "inline_comments", "summary_comments", "github_review_id", "posted_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(PullRequest)
+class PullRequestAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "title", "author", "state", "draft", "updated_at")
+    list_filter = ("state", "draft", "repository")
+    search_fields = ("repository", "title", "author")
+    readonly_fields = [field.name for field in PullRequest._meta.fields]
+    inlines = [ReviewInline]
+
+
+class ReviewCommentInline(admin.TabularInline):
+    model = ReviewComment
+    fields = ("path", "line", "severity", "category", "inline", "body", "helpful")
+    readonly_fields = ("path", "line", "severity", "category", "inline", "body")
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "state", "trigger", "files_reviewed", "inline_comments", "summary_comments", "posted_at")
+    list_filter = ("state", "trigger")
+    search_fields = ("pull_request__repository", "head_sha")
+    readonly_fields = [field.name for field in Review._meta.fields]
+    inlines = [ReviewCommentInline]
+    actions = ["rerun"]
+
+    @admin.action(description="Re-run the selected reviews")
+    def rerun(self, request, queryset):
+        count = sum(1 for review in queryset if review_rerun(review=review))
+        self.message_user(request, f"{count} review(s) queued again.", messages.SUCCESS)
+
+
+@admin.register(ReviewComment)
+class ReviewCommentAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "review", "category", "inline", "helpful", "feedback_by")
+    list_filter = ("helpful", "severity", "category", "inline")
+    search_fields = ("path", "body", "review__pull_request__repository")
+    readonly_fields = [
+        field.name for field in ReviewComment._meta.fields if field.name not in ("helpful", "feedback_by", "feedback_at")
+    ] + ["feedback_by", "feedback_at"]
+    actions = ["mark_helpful", "mark_not_helpful"]
+
+    def _rate(self, request, queryset, helpful):
+        for comment in queryset:
+            review_comment_rate(comment=comment, helpful=helpful, user=request.user)
+        self.message_user(request, f"{queryset.count()} comment(s) rated.", messages.SUCCESS)
+
+    @admin.action(description="Mark helpful")
+    def mark_helpful(self, request, queryset):
+        self._rate(request, queryset, True)
+
+    @admin.action(description="Mark not helpful")
+    def mark_not_helpful(self, request, queryset):
+        self._rate(request, queryset, False)
+
+    def save_model(self, request, obj, form, change):
+        if "helpful" in form.changed_data:
+            review_comment_rate(comment=obj, helpful=obj.helpful, user=request.user)
+        else:
+            super().save_model(request, obj, form, change)
+
+
+@admin.register(SnippetReview)
+class SnippetReviewAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "user", "state", "created_at", "finished_at")
+    list_filter = ("state",)
+    readonly_fields = [field.name for field in SnippetReview._meta.fields]

@@ -1,0 +1,100 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAdminUser
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from reviews import selectors
+from reviews.api.serializers import (
+    CommentFeedbackSerializer,
+    PullRequestSerializer,
+    RepositoryStatsSerializer,
+    ReviewCommentSerializer,
+    SnippetReviewSerializer,
+    SnippetSubmitSerializer,
+)
+from reviews.models import ReviewComment, SnippetReview
+from reviews.services.feedback import review_comment_rate
+from reviews.services.snippets import snippet_submit
+
+
+class PullRequestViewSet(viewsets.ReadOnlyModelViewSet):
+    """Pull requests seen by the webhook, with their reviews and review comments."""
+
+    serializer_class = PullRequestSerializer
+    filterset_fields = ["repository", "state", "project"]
+    ordering_fields = ["updated_at", "number"]
+
+    def get_queryset(self):
+        return selectors.pull_request_list()
+
+
+class ReviewCommentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A review comment; staff say whether it helped."""
+
+    queryset = ReviewComment.objects.all()
+    serializer_class = ReviewCommentSerializer
+
+    @extend_schema(request=CommentFeedbackSerializer, responses=ReviewCommentSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsAdminUser])
+    def feedback(self, request, pk=None):
+        serializer = CommentFeedbackSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment = review_comment_rate(
+            comment=self.get_object(), helpful=serializer.validated_data["helpful"], user=request.user
+        )
+        return Response(ReviewCommentSerializer(comment).data)
+
+
+class ReviewStatsView(APIView):
+    """Share of review comments that staff marked helpful, per repository."""
+
+    @extend_schema(responses=RepositoryStatsSerializer(many=True))
+    def get(self, request):
+        return Response(RepositoryStatsSerializer(selectors.helpful_share_by_repository(), many=True).data)
+
+
+class SnippetSubmitThrottle(UserRateThrottle):
+    """Per-user limit on snippet submissions (DRF throttle scope `snippets`)."""
+
+    scope = "snippets"
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class SnippetReviewViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Submit code for review (202), then poll until `state` is done."""
+
+    serializer_class = SnippetReviewSerializer
+
+    def get_queryset(self):
+        queryset = SnippetReview.objects.all()
+        return queryset if self.request.user.is_staff else queryset.filter(user=self.request.user)
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        return [*throttles, SnippetSubmitThrottle()] if self.action == "create" else throttles
+
+    @extend_schema(
+        request=SnippetSubmitSerializer,
+        responses={
+            202: SnippetReviewSerializer,
+            400: OpenApiResponse(description="Invalid input or code over the size cap."),
+            429: OpenApiResponse(description="Too many submissions; see Retry-After."),
+            503: OpenApiResponse(description="The review queue is busy; see Retry-After."),
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = SnippetSubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        snippet = snippet_submit(user=request.user, **serializer.validated_data)
+        return Response(SnippetReviewSerializer(snippet).data, status=status.HTTP_202_ACCEPTED)
+
+    def retrieve(self, request, *args, **kwargs):
+        snippet = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        return Response(SnippetReviewSerializer(snippet).data)

@@ -1,0 +1,132 @@
+"""The only code that speaks to the GitHub REST API (requests; GITHUB_API_URL, GITHUB_TOKEN).
+
+Rate limits and server errors become `TransientError(retry_after=...)`, so the calling task
+is retried after the wait GitHub asks for; everything else that fails is a `GitHubError`
+(a PermanentError). Writes pass the shared content-creation limiter first.
+"""
+
+import time
+
+import requests
+from django.conf import settings
+
+from config.errors import PermanentError, TransientError
+from reviews.ratelimit import acquire_write_slot
+
+API_VERSION = "2022-11-28"
+PER_PAGE = 100
+# GitHub lists at most 3,000 files of a pull request.
+MAX_PAGES = 30
+# Secondary limit without retry-after and with requests left: wait at least a minute.
+SECONDARY_LIMIT_WAIT_S = 60.0
+
+
+class GitHubError(PermanentError):
+    def __init__(self, message: str, *, status: int | None = None, errors=None):
+        super().__init__(message, type="github_error")
+        self.status = status
+        self.errors = errors or []
+
+
+class GitHubValidationError(GitHubError):
+    """422: GitHub refused the content (e.g. a review comment on a line outside the diff)."""
+
+
+def _split(repository: str) -> tuple[str, str]:
+    owner, _, name = repository.partition("/")
+    return owner, name
+
+
+def _rate_limit_wait(response: requests.Response) -> float | None:
+    """Seconds to wait when the response is a primary or secondary rate limit, else None."""
+    if response.status_code not in (403, 429):
+        return None
+    headers = response.headers
+    if headers.get("retry-after"):
+        try:
+            return max(1.0, float(headers["retry-after"]))
+        except ValueError:
+            return SECONDARY_LIMIT_WAIT_S
+    if headers.get("x-ratelimit-remaining") == "0" and headers.get("x-ratelimit-reset"):
+        return max(1.0, float(headers["x-ratelimit-reset"]) - time.time())
+    if response.status_code == 429 or "rate limit" in response.text.lower():
+        return SECONDARY_LIMIT_WAIT_S
+    return None
+
+
+class GitHubClient:
+    def __init__(self, *, token: str | None = None, api_url: str | None = None, session=None):
+        self.api_url = (api_url or settings.GITHUB_API_URL).rstrip("/")
+        self.session = session or requests.Session()
+        self.session.headers.update(
+            {
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": API_VERSION,
+                "User-Agent": "triage-desk",
+            }
+        )
+        token = token if token is not None else settings.GITHUB_TOKEN
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def _request(self, method: str, url: str, **kwargs) -> requests.Response:
+        if not url.startswith("http"):
+            url = f"{self.api_url}{url}"
+        try:
+            response = self.session.request(method, url, timeout=settings.GITHUB_TIMEOUT_S, **kwargs)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise TransientError(f"GitHub unreachable: {exc.__class__.__name__}") from exc
+        wait = _rate_limit_wait(response)
+        if wait is not None:
+            raise TransientError(f"GitHub rate limit ({response.status_code}); retry in {wait:.0f}s", retry_after=wait)
+        if response.status_code >= 500:
+            raise TransientError(f"GitHub answered {response.status_code}")
+        if response.status_code == 422:
+            body = _json_or_empty(response)
+            errors = body.get("errors") or []
+            raise GitHubValidationError(
+                f"GitHub refused the request (422): {body.get('message', '')} {errors}".strip(),
+                status=422,
+                errors=errors,
+            )
+        if response.status_code >= 400:
+            message = _json_or_empty(response).get("message", response.reason)
+            raise GitHubError(f"GitHub answered {response.status_code}: {message}", status=response.status_code)
+        return response
+
+    def _paginate(self, path: str) -> list:
+        items, url, params = [], path, {"per_page": PER_PAGE}
+        for _ in range(MAX_PAGES):
+            response = self._request("GET", url, params=params)
+            items.extend(response.json())
+            url = response.links.get("next", {}).get("url")
+            if not url:
+                break
+            params = None  # the next link carries the query
+        return items
+
+    def get_pull(self, repository: str, number: int) -> dict:
+        owner, name = _split(repository)
+        return self._request("GET", f"/repos/{owner}/{name}/pulls/{number}").json()
+
+    def list_pull_files(self, repository: str, number: int) -> list[dict]:
+        owner, name = _split(repository)
+        return self._paginate(f"/repos/{owner}/{name}/pulls/{number}/files")
+
+    def list_reviews(self, repository: str, number: int) -> list[dict]:
+        owner, name = _split(repository)
+        return self._paginate(f"/repos/{owner}/{name}/pulls/{number}/reviews")
+
+    def create_review(self, repository: str, number: int, *, commit_id: str, body: str, comments: list[dict]) -> dict:
+        owner, name = _split(repository)
+        acquire_write_slot()
+        payload = {"commit_id": commit_id, "body": body, "event": "COMMENT", "comments": comments}
+        return self._request("POST", f"/repos/{owner}/{name}/pulls/{number}/reviews", json=payload).json()
+
+
+def _json_or_empty(response: requests.Response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}

@@ -1,0 +1,176 @@
+from django.conf import settings
+from django.db import models
+
+from config.jobs import JobState
+from reviews.choices import Category, PullRequestState, ReviewTrigger, Severity, Side
+
+
+class JobFields(models.Model):
+    """The job columns read by config.jobs.JobKind with an empty prefix (`state`, `error`, ...)."""
+
+    state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.PENDING, db_index=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Delivery(JobFields):
+    """One webhook delivery from GitHub, stored before anything else happens to it."""
+
+    delivery_id = models.CharField(max_length=100, unique=True, help_text="X-GitHub-Delivery; kept on redelivery.")
+    event = models.CharField(max_length=100, db_index=True)
+    action = models.CharField(max_length=100, blank=True)
+    repository = models.CharField(max_length=140, blank=True, db_index=True)
+    installation_id = models.BigIntegerField(null=True, blank=True)
+    payload = models.JSONField()
+    result = models.CharField(max_length=500, blank=True, help_text="What processing did, or why it was skipped.")
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self):
+        suffix = f".{self.action}" if self.action else ""
+        return f"{self.event}{suffix} {self.delivery_id}"
+
+
+class Installation(models.Model):
+    """A GitHub App installation, as last reported by an `installation` delivery."""
+
+    installation_id = models.BigIntegerField(unique=True)
+    account = models.CharField(max_length=200, blank=True)
+    target_type = models.CharField(max_length=50, blank=True)
+    app_id = models.BigIntegerField(null=True, blank=True)
+    repositories = models.JSONField(default=list, blank=True, help_text="Full names of the selected repositories.")
+    last_action = models.CharField(max_length=50, blank=True, help_text="created, deleted, suspend, ...")
+    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["installation_id"]
+
+    def __str__(self):
+        return f"installation {self.installation_id} ({self.account})"
+
+
+class RepositorySettings(models.Model):
+    """Review settings of the repository linked to a project (Project.github_repo)."""
+
+    project = models.OneToOneField("issues.Project", on_delete=models.CASCADE, related_name="review_settings")
+    enabled = models.BooleanField(default=True, help_text="Review pull requests of this repository.")
+    ignore_globs = models.JSONField(
+        default=list, blank=True, help_text='Paths never reviewed, e.g. ["docs/**", "*.snap"].'
+    )
+    max_files = models.PositiveIntegerField(default=20, help_text="Review at most this many files per pull request.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "repository settings"
+        verbose_name_plural = "repository settings"
+
+    def __str__(self):
+        return f"review settings of {self.project.github_repo or self.project.key}"
+
+
+class PullRequest(models.Model):
+    repository = models.CharField(max_length=140, help_text='"owner/name"')
+    number = models.PositiveIntegerField()
+    project = models.ForeignKey(
+        "issues.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="pull_requests"
+    )
+    github_id = models.BigIntegerField(null=True, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    author_is_bot = models.BooleanField(default=False)
+    state = models.CharField(max_length=20, choices=PullRequestState.choices, default=PullRequestState.OPEN)
+    draft = models.BooleanField(default=False)
+    base_sha = models.CharField(max_length=64, blank=True)
+    head_sha = models.CharField(max_length=64, blank=True)
+    html_url = models.URLField(max_length=500, blank=True)
+    # GitHub's updated_at of the state stored here: an older delivery processed late changes nothing.
+    github_updated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["repository", "number"], name="pull_request_unique_number")]
+
+    def __str__(self):
+        return f"{self.repository}#{self.number}"
+
+
+class Review(JobFields):
+    """The review of one head commit of a pull request: at most one is ever posted per head SHA."""
+
+    pull_request = models.ForeignKey(PullRequest, on_delete=models.CASCADE, related_name="reviews")
+    head_sha = models.CharField(max_length=64)
+    trigger = models.CharField(max_length=30, choices=ReviewTrigger.choices, default=ReviewTrigger.OPENED)
+    requested_by = models.CharField(max_length=200, blank=True, help_text="Who asked with /review, if anyone.")
+    summary = models.TextField(blank=True, help_text="The review body posted to GitHub.")
+    files_reviewed = models.PositiveIntegerField(default=0)
+    files_skipped = models.PositiveIntegerField(default=0)
+    skipped_files = models.JSONField(default=list, blank=True, help_text='[{"path", "reason"}]')
+    file_summaries = models.JSONField(default=list, blank=True, help_text='[{"path", "summary"}]')
+    inline_comments = models.PositiveIntegerField(default=0)
+    summary_comments = models.PositiveIntegerField(default=0)
+    # Set once the findings are saved: a retry of the posting step does not analyse again.
+    analysed_at = models.DateTimeField(null=True, blank=True)
+    github_review_id = models.BigIntegerField(null=True, blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["pull_request", "head_sha"], name="review_unique_head_sha"),
+        ]
+
+    def __str__(self):
+        return f"review of {self.pull_request} @ {self.head_sha[:7]}"
+
+
+class ReviewComment(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="comments")
+    path = models.CharField(max_length=1000)
+    line = models.PositiveIntegerField(null=True, blank=True, help_text="New-file line number.")
+    side = models.CharField(max_length=5, choices=Side.choices, default=Side.RIGHT)
+    body = models.TextField()
+    severity = models.CharField(max_length=20, choices=Severity.choices, default=Severity.MINOR)
+    category = models.CharField(max_length=30, choices=Category.choices, default=Category.MAINTAINABILITY)
+    fingerprint = models.CharField(max_length=64, db_index=True, help_text="Same finding on the same code.")
+    inline = models.BooleanField(default=True, help_text="Posted on the diff line; otherwise in the summary.")
+    github_id = models.BigIntegerField(null=True, blank=True)
+    helpful = models.BooleanField(null=True, blank=True, help_text="Staff feedback: helpful or not.")
+    feedback_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    feedback_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["review_id", "path", "line", "id"]
+
+    def __str__(self):
+        return f"{self.path}:{self.line or '-'} {self.severity}"
+
+
+class SnippetReview(JobFields):
+    """Code submitted through the API for a one-off review."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="snippet_reviews")
+    code = models.TextField()
+    filename = models.CharField(max_length=300, blank=True)
+    language = models.CharField(max_length=50, blank=True)
+    summary = models.TextField(blank=True)
+    findings = models.JSONField(default=list, blank=True, help_text='[{"line", "severity", "message"}]')
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"snippet {self.pk} ({self.filename or self.language or 'code'})"

@@ -1,0 +1,1 @@
+"""Writes and orchestration of the reviews app (one module per subject)."""

@@ -1,0 +1,238 @@
+"""GitHub as the tests see it: signed deliveries of the real payloads in tests/data/github, and a
+fake REST API on `responses` that checks every request against GitHub's own API description."""
+
+import hashlib
+import hmac
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import responses
+from openapi_schema_validator import OAS30Validator
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "github"
+SECRET = "It's a Secret to Everybody"
+API_URL = "https://api.github.test"
+OPERATIONS = json.loads((DATA / "rest-api-operations.json").read_text())["operations"]
+
+
+def payload_bytes(name: str) -> bytes:
+    """The raw bytes of a stored delivery body, e.g. "pull_request/opened"."""
+    return (DATA / "webhooks" / f"{name}.json").read_bytes()
+
+
+def payload(name: str) -> dict:
+    return json.loads(payload_bytes(name))
+
+
+def sign(body: bytes, secret: str = SECRET) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def deliver(client, event: str, body: bytes | dict, *, delivery_id: str | None = None, signature: str | None = None):
+    """POST a delivery to the webhook the way GitHub does; signs the body unless told otherwise."""
+    if isinstance(body, dict):
+        body = json.dumps(body).encode()
+    headers = {
+        "HTTP_X_GITHUB_EVENT": event,
+        "HTTP_X_GITHUB_DELIVERY": delivery_id or str(uuid.uuid4()),
+        "HTTP_USER_AGENT": "GitHub-Hookshot/044aadd",
+    }
+    if signature != "":
+        headers["HTTP_X_HUB_SIGNATURE_256"] = signature or sign(body)
+    return client.generic("POST", "/webhooks/github/", body, content_type="application/json", **headers)
+
+
+# --- the fake REST API ------------------------------------------------------------------------
+
+
+def _template_regex(template: str) -> re.Pattern:
+    return re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "$")
+
+
+_ROUTES = [
+    (key.split(" ", 1)[0], _template_regex(key.split(" ", 1)[1]), key, operation)
+    for key, operation in OPERATIONS.items()
+]
+
+
+def _strict(schema: dict) -> dict:
+    """GitHub's schemas allow unknown properties; the tests refuse them to catch typos."""
+    if not isinstance(schema, dict):
+        return schema
+    schema = dict(schema)
+    if schema.get("type") == "object" and "properties" in schema:
+        schema["additionalProperties"] = False
+        schema["properties"] = {name: _strict(sub) for name, sub in schema["properties"].items()}
+    if "items" in schema:
+        schema["items"] = _strict(schema["items"])
+    return schema
+
+
+def _coerce(value: str, schema: dict):
+    return int(value) if schema.get("type") == "integer" else value
+
+
+def validate_request(method: str, url: str, body: bytes | None) -> str:
+    """Check a request against the API description; returns its operation key or raises."""
+    path = urlsplit(url).path.removeprefix(urlsplit(API_URL).path)
+    for route_method, regex, key, operation in _ROUTES:
+        match = regex.match(path)
+        if route_method != method or not match:
+            continue
+        params = {p["name"]: p for p in operation.get("parameters", [])}
+        for name, value in match.groupdict().items():
+            OAS30Validator(params[name]["schema"]).validate(_coerce(value, params[name]["schema"]))
+        for name, values in parse_qs(urlsplit(url).query).items():
+            assert name in params and params[name]["in"] == "query", f"{key}: unknown query parameter {name}"
+            OAS30Validator(params[name]["schema"]).validate(_coerce(values[0], params[name]["schema"]))
+            if name == "per_page":
+                assert int(values[0]) <= 100
+        if "requestBody" in operation:
+            schema = _strict(operation["requestBody"]["content"]["application/json"]["schema"])
+            OAS30Validator(schema).validate(json.loads(body))
+        else:
+            assert not body, f"{key} takes no body"
+        return key
+    raise AssertionError(f"{method} {path} is not an operation of the GitHub API subset")
+
+
+def validate_response(key: str, status: int, data) -> None:
+    schema = OPERATIONS[key]["responses"][str(status)]["content"]["application/json"]["schema"]
+    OAS30Validator(schema).validate(data)
+
+
+def diff_entry(filename: str, patch: str | None, *, status: str = "modified", sha: str | None = None) -> dict:
+    additions = sum(1 for line in (patch or "").splitlines() if line.startswith("+"))
+    deletions = sum(1 for line in (patch or "").splitlines() if line.startswith("-"))
+    entry = {
+        "sha": sha or hashlib.sha1(f"{filename}{patch}".encode()).hexdigest(),
+        "filename": filename,
+        "status": status,
+        "additions": additions,
+        "deletions": deletions,
+        "changes": additions + deletions,
+        "blob_url": f"https://github.com/o/r/blob/x/{filename}",
+        "raw_url": f"https://github.com/o/r/raw/x/{filename}",
+        "contents_url": f"{API_URL}/repos/o/r/contents/{filename}?ref=x",
+    }
+    if patch is not None:
+        entry["patch"] = patch
+    return entry
+
+
+def _user(login: str = "triage-desk[bot]") -> dict:
+    return {
+        "login": login,
+        "id": 1,
+        "node_id": "MDQ6VXNlcjE=",
+        "avatar_url": "https://avatars.githubusercontent.com/u/1",
+        "gravatar_id": "",
+        "url": f"{API_URL}/users/{login}",
+        "html_url": f"https://github.com/{login}",
+        "followers_url": "",
+        "following_url": "",
+        "gists_url": "",
+        "starred_url": "",
+        "subscriptions_url": "",
+        "organizations_url": "",
+        "repos_url": "",
+        "events_url": "",
+        "received_events_url": "",
+        "type": "Bot",
+        "site_admin": False,
+    }
+
+
+@dataclass
+class FakeGitHub:
+    """The GitHub REST API of one repository on `responses`: files, reviews, posting reviews.
+
+    `queue_error(operation, status, headers, body)` makes the next call of that operation fail;
+    `create_then_fail` stores the next review but answers 502, like a response lost on the way.
+    """
+
+    mock: responses.RequestsMock
+    files: dict[int, list[dict]] = field(default_factory=dict)
+    pulls: dict[int, dict] = field(default_factory=dict)
+    reviews: dict[int, list[dict]] = field(default_factory=dict)
+    calls: list[tuple[str, dict | None]] = field(default_factory=list)
+    errors: dict[str, list[tuple[int, dict, dict]]] = field(default_factory=dict)
+    reject_inline_comments: bool = False
+    create_then_fail: bool = False
+
+    def install(self) -> None:
+        for method, regex, key, _operation in _ROUTES:
+            pattern = re.compile(re.escape(API_URL) + regex.pattern[1:-1] + r"(\?.*)?$")
+            self.mock.add_callback(method, pattern, callback=self._callback(key))
+
+    def queue_error(self, key: str, status: int, headers: dict | None = None, body: dict | None = None) -> None:
+        self.errors.setdefault(key, []).append((status, headers or {}, body or {"message": "error"}))
+
+    def posted(self) -> list[dict]:
+        return [body for key, body in self.calls if key.startswith("POST") and key.endswith("/reviews")]
+
+    def _callback(self, key):
+        def callback(request):
+            body = request.body.encode() if isinstance(request.body, str) else request.body
+            validate_request(request.method, request.url, body)
+            data = json.loads(body) if body else None
+            self.calls.append((key, data))
+            if self.errors.get(key):
+                status, headers, error = self.errors[key].pop(0)
+                return status, headers, json.dumps(error)
+            number = int(re.search(r"/pulls/(\d+)", request.url).group(1))
+            return self._answer(key, number, request.url, data)
+
+        return callback
+
+    def _page(self, items: list, url: str, key: str):
+        query = parse_qs(urlsplit(url).query)
+        per_page, page = int(query.get("per_page", ["30"])[0]), int(query.get("page", ["1"])[0])
+        chunk = items[(page - 1) * per_page : page * per_page]
+        validate_response(key, 200, chunk)
+        headers = {"Content-Type": "application/json"}
+        if page * per_page < len(items):
+            base = url.split("?")[0]
+            headers["Link"] = f'<{base}?per_page={per_page}&page={page + 1}>; rel="next"'
+        return 200, headers, json.dumps(chunk)
+
+    def _answer(self, key: str, number: int, url: str, data):
+        if key.endswith("/files"):
+            return self._page(self.files.get(number, []), url, key)
+        if key.startswith("GET") and key.endswith("/reviews"):
+            return self._page(self.reviews.get(number, []), url, key)
+        if key.startswith("POST"):
+            if self.reject_inline_comments and data.get("comments"):
+                error = {"message": "Unprocessable Entity", "errors": ["Line could not be resolved"]}
+                error["documentation_url"] = "https://docs.github.com/rest/pulls/reviews#create-a-review"
+                validate_response(key, 422, error)
+                return 422, {}, json.dumps(error)
+            review = self._review(number, data)
+            self.reviews.setdefault(number, []).append(review)
+            if self.create_then_fail:
+                self.create_then_fail = False
+                return 502, {}, json.dumps({"message": "Server Error"})
+            validate_response(key, 200, review)
+            return 200, {"Content-Type": "application/json"}, json.dumps(review)
+        return 200, {"Content-Type": "application/json"}, json.dumps(self.pulls[number])
+
+    def _review(self, number: int, data: dict) -> dict:
+        review_id = 80 + sum(len(items) for items in self.reviews.values())
+        html = f"https://github.com/o/r/pull/{number}#pullrequestreview-{review_id}"
+        return {
+            "id": review_id,
+            "node_id": f"PRR_{review_id}",
+            "user": _user(),
+            "body": data.get("body", ""),
+            "state": "COMMENTED",
+            "html_url": html,
+            "pull_request_url": f"{API_URL}/repos/o/r/pulls/{number}",
+            "_links": {"html": {"href": html}, "pull_request": {"href": f"{API_URL}/repos/o/r/pulls/{number}"}},
+            "submitted_at": "2026-11-21T20:00:00Z",
+            "commit_id": data.get("commit_id"),
+            "author_association": "NONE",
+        }

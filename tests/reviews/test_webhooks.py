@@ -1,0 +1,146 @@
+import json
+
+import pytest
+
+from config.jobs import JobState
+from reviews.models import Delivery
+from reviews.webhooks import signature_is_valid
+from tests.reviews.github import deliver, payload_bytes, sign
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signature_matches_githubs_published_test_vector():
+    header = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
+
+    assert signature_is_valid(b"Hello, World!", header, "It's a Secret to Everybody")
+
+
+def test_signed_pull_request_delivery_is_stored_and_answered_202(client, django_capture_on_commit_callbacks):
+    body = payload_bytes("pull_request/opened")
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = deliver(client, "pull_request", body, delivery_id="d-1")
+
+    assert response.status_code == 202
+    assert response.json() == {"delivery": "d-1", "state": "pending"}
+    delivery = Delivery.objects.get()
+    assert (delivery.event, delivery.action, delivery.repository) == ("pull_request", "opened", "Codertocat/Hello-World")
+    assert delivery.payload == json.loads(body)
+    assert delivery.installation_id == 1
+    assert len(callbacks) == 1
+
+
+def test_wrong_signature_is_refused_with_401_and_nothing_stored(client):
+    body = payload_bytes("pull_request/opened")
+
+    response = deliver(client, "pull_request", body, signature=sign(body, "another secret"))
+
+    assert response.status_code == 401
+    assert response.json()["error"]["type"] == "invalid_signature"
+    assert not Delivery.objects.exists()
+
+
+def test_missing_signature_is_refused_with_401(client):
+    response = deliver(client, "pull_request", payload_bytes("pull_request/opened"), signature="")
+
+    assert response.status_code == 401
+    assert not Delivery.objects.exists()
+
+
+def test_signature_of_a_different_body_is_refused(client):
+    body = payload_bytes("pull_request/opened")
+
+    response = deliver(client, "pull_request", body + b" ", signature=sign(body))
+
+    assert response.status_code == 401
+
+
+def test_without_a_configured_secret_every_delivery_is_refused(client, settings):
+    settings.GITHUB_WEBHOOK_SECRET = ""
+    body = payload_bytes("pull_request/opened")
+
+    response = deliver(client, "pull_request", body, signature=sign(body, ""))
+
+    assert response.status_code == 401
+    assert response.json()["error"]["type"] == "webhook_not_configured"
+    assert not Delivery.objects.exists()
+
+
+def test_malformed_json_with_a_valid_signature_is_a_400(client):
+    response = deliver(client, "pull_request", b'{"action": "opened",')
+
+    assert response.status_code == 400
+    assert response.json()["error"]["type"] == "malformed_payload"
+    assert not Delivery.objects.exists()
+
+
+def test_body_over_25_mb_is_refused_with_413(client, settings):
+    settings.GITHUB_WEBHOOK_MAX_BYTES = 1000
+    body = b'{"padding": "' + b"x" * 2000 + b'"}'
+
+    response = deliver(client, "pull_request", body)
+
+    assert response.status_code == 413
+    assert response.json()["error"]["type"] == "payload_too_large"
+    assert not Delivery.objects.exists()
+
+
+def test_the_same_delivery_again_answers_200_and_does_nothing(client, django_capture_on_commit_callbacks):
+    body = payload_bytes("pull_request/opened")
+    deliver(client, "pull_request", body, delivery_id="d-dup")
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = deliver(client, "pull_request", body, delivery_id="d-dup")
+
+    assert response.status_code == 200
+    assert response.json()["duplicate"] is True
+    assert Delivery.objects.count() == 1
+    assert callbacks == []
+
+
+def test_ping_answers_200_and_queues_nothing(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = deliver(client, "ping", payload_bytes("ping/ping"))
+
+    assert response.status_code == 200
+    assert response.json()["zen"]
+    assert Delivery.objects.get().state == JobState.DONE
+    assert callbacks == []
+
+
+def test_unhandled_event_is_stored_as_skipped(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = deliver(client, "pull_request_review_comment", {"action": "created", "comment": {}})
+
+    assert response.status_code == 202
+    delivery = Delivery.objects.get()
+    assert delivery.state == JobState.SKIPPED
+    assert "not handled" in delivery.result
+    assert callbacks == []
+
+
+def test_unhandled_action_of_a_handled_event_is_stored_as_skipped(client):
+    deliver(client, "pull_request", {"action": "labeled", "pull_request": {}})
+
+    assert Delivery.objects.get().state == JobState.SKIPPED
+
+
+def test_missing_event_header_is_a_400(client):
+    body = payload_bytes("ping/ping")
+
+    response = client.generic(
+        "POST",
+        "/webhooks/github/",
+        body,
+        content_type="application/json",
+        HTTP_X_GITHUB_DELIVERY="d-x",
+        HTTP_X_HUB_SIGNATURE_256=sign(body),
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["type"] == "missing_header"
+
+
+def test_get_is_not_allowed(client):
+    assert client.get("/webhooks/github/").status_code == 405
