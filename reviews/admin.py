@@ -90,7 +90,9 @@ class ReviewCommentAdmin(admin.ModelAdmin):
     list_filter = ("helpful", "severity", "category", "inline")
     search_fields = ("path", "body", "review__pull_request__repository")
     readonly_fields = [
-        field.name for field in ReviewComment._meta.fields if field.name not in ("helpful", "feedback_by", "feedback_at")
+        field.name
+        for field in ReviewComment._meta.fields
+        if field.name not in ("helpful", "feedback_by", "feedback_at")
     ] + ["feedback_by", "feedback_at"]
     actions = ["mark_helpful", "mark_not_helpful"]
 

@@ -228,6 +228,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
+    "ENUM_NAME_OVERRIDES": {
+        "JobStateEnum": "config.jobs.JobState",
+        "PullRequestStateEnum": "reviews.choices.PullRequestState",
+    },
 }
 
 # --- Logging: one JSON object per line, with request id and task id where known -----------

@@ -2,7 +2,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.jobs import JobState
-
 from reviews.models import PullRequest, Review, ReviewComment, SnippetReview
 
 

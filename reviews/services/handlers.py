@@ -171,4 +171,3 @@ HANDLERS: dict[str, tuple[Handler, frozenset[str] | None]] = {
 def is_handled(event: str, action: str) -> bool:
     entry = HANDLERS.get(event)
     return entry is not None and (entry[1] is None or action in entry[1])
-

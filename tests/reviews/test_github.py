@@ -58,7 +58,10 @@ def test_retry_after_on_a_403_becomes_a_transient_error_with_that_wait(fake_gith
 def test_exhausted_primary_limit_waits_until_the_reset_time(fake_github):
     reset = int(time.time()) + 120
     fake_github.queue_error(
-        FILES, 403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)}, {"message": "API rate limit exceeded"}
+        FILES,
+        403,
+        {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)},
+        {"message": "API rate limit exceeded"},
     )
 
     with pytest.raises(TransientError) as caught:
@@ -94,7 +97,9 @@ def test_403_without_rate_limit_signs_is_permanent(fake_github):
 
 
 def test_422_is_a_validation_error_with_githubs_messages(fake_github):
-    fake_github.queue_error(CREATE, 422, {}, {"message": "Unprocessable Entity", "errors": ["Line could not be resolved"]})
+    fake_github.queue_error(
+        CREATE, 422, {}, {"message": "Unprocessable Entity", "errors": ["Line could not be resolved"]}
+    )
 
     with pytest.raises(GitHubValidationError) as caught:
         GitHubClient().create_review(REPO, 2, commit_id="abc", body="b", comments=[])
@@ -137,4 +142,3 @@ def test_write_over_the_limit_is_not_sent(fake_github, settings):
         GitHubClient().create_review(REPO, 2, commit_id="abc", body="two", comments=[])
 
     assert len(fake_github.posted()) == 1
-

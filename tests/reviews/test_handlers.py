@@ -37,13 +37,20 @@ def with_changes(name: str, path: tuple, value) -> dict:
 # --- pull_request -------------------------------------------------------------------------
 
 
-def test_opened_pull_request_is_stored_and_its_head_review_requested(client, project, django_capture_on_commit_callbacks):
+def test_opened_pull_request_is_stored_and_its_head_review_requested(
+    client, project, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         delivery = receive_and_process(client, "pull_request", payload_bytes("pull_request/opened"))
 
     assert delivery.state == JobState.DONE
     pull = PullRequest.objects.get()
-    assert (pull.repository, pull.number, pull.head_sha, pull.author) == ("Codertocat/Hello-World", 2, HEAD, "Codertocat")
+    assert (pull.repository, pull.number, pull.head_sha, pull.author) == (
+        "Codertocat/Hello-World",
+        2,
+        HEAD,
+        "Codertocat",
+    )
     assert pull.project == project
     review = Review.objects.get()
     assert (review.head_sha, review.state, review.trigger) == (HEAD, JobState.PENDING, "opened")

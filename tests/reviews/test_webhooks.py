@@ -25,7 +25,11 @@ def test_signed_pull_request_delivery_is_stored_and_answered_202(client, django_
     assert response.status_code == 202
     assert response.json() == {"delivery": "d-1", "state": "pending"}
     delivery = Delivery.objects.get()
-    assert (delivery.event, delivery.action, delivery.repository) == ("pull_request", "opened", "Codertocat/Hello-World")
+    assert (delivery.event, delivery.action, delivery.repository) == (
+        "pull_request",
+        "opened",
+        "Codertocat/Hello-World",
+    )
     assert delivery.payload == json.loads(body)
     assert delivery.installation_id == 1
     assert len(callbacks) == 1
