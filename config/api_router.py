@@ -9,3 +9,19 @@ from reviews.api.views import PullRequestViewSet, ReviewCommentViewSet, SnippetR
 router.register("reviews/pulls", PullRequestViewSet, basename="review-pull")
 router.register("reviews/comments", ReviewCommentViewSet, basename="review-comment")
 router.register("reviews/snippets", SnippetReviewViewSet, basename="review-snippet")
+
+from issues.api.views import (  # noqa: E402
+    EventViewSet,
+    IssueViewSet,
+    LabelViewSet,
+    ProjectViewSet,
+    ReportViewSet,
+    TaskViewSet,
+)
+
+router.register("projects", ProjectViewSet, basename="project")
+router.register("labels", LabelViewSet, basename="label")
+router.register("issues", IssueViewSet, basename="issue")
+router.register("tasks", TaskViewSet, basename="task")
+router.register("events", EventViewSet, basename="event")
+router.register("reports", ReportViewSet, basename="report")

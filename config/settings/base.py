@@ -229,8 +229,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
     "ENUM_NAME_OVERRIDES": {
-        "JobStateEnum": "config.jobs.JobState",
         "PullRequestStateEnum": "reviews.choices.PullRequestState",
+        "IssueStatusEnum": "issues.choices.IssueStatus",
+        "IssuePriorityEnum": "issues.choices.IssuePriority",
+        "IssueTypeEnum": "issues.choices.IssueType",
+        "TaskStatusEnum": "issues.choices.TaskStatus",
+        "JobStateEnum": "config.jobs.JobState",
     },
 }
 
@@ -265,6 +269,9 @@ LOGGING = {
 ARCHIVE_AFTER_DAYS = env.int("ARCHIVE_AFTER_DAYS", default=30)
 # Issues archived per statement (and per transaction) by the archive job.
 ARCHIVE_BATCH_SIZE = env.int("ARCHIVE_BATCH_SIZE", default=5000)
+# CSV import of issues (POST /api/issues/import/): larger files or more rows are refused whole.
+ISSUE_IMPORT_MAX_BYTES = env.int("ISSUE_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+ISSUE_IMPORT_MAX_ROWS = env.int("ISSUE_IMPORT_MAX_ROWS", default=10_000)
 READYZ_TIMEOUT_S = env.float("READYZ_TIMEOUT_S", default=2.0)
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"

@@ -1,0 +1,260 @@
+"""Representations of projects, labels, issues, comments, tasks and activity."""
+
+from django.contrib.auth import get_user_model
+from django.db.models.functions import Lower
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from issues.api.strict import StrictSerializerMixin
+from issues.choices import IssuePriority, IssueStatus, IssueType, TaskStatus
+from issues.models import Activity, Comment, Issue, Label, Project, Task
+
+# GitHub's own limit for issue and comment bodies.
+BODY_MAX_CHARS = 65_536
+LABELS_MAX = 50
+
+
+class ProjectSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    ignored_fields = frozenset({"id", "created_at", "updated_at"})
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "key",
+            "name",
+            "description",
+            "github_repo",
+            "archive_exempt_labels",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def validate_archive_exempt_labels(self, value):
+        if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+            raise serializers.ValidationError("A list of label names.")
+        return value
+
+
+class LabelSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    ignored_fields = frozenset({"id", "created_at"})
+
+    class Meta:
+        model = Label
+        fields = ["id", "project", "name", "colour", "description", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def validate_name(self, value):
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError("This field may not be blank.")
+        return value
+
+    def validate(self, attrs):
+        project = attrs.get("project") or getattr(self.instance, "project", None)
+        name = attrs.get("name") or getattr(self.instance, "name", "")
+        clash = Label.objects.annotate(lower_name=Lower("name")).filter(project=project, lower_name=name.lower())
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise serializers.ValidationError({"name": ["This project already has a label with this name."]})
+        return attrs
+
+
+class LabelNamesField(serializers.ListField):
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.CharField(max_length=50), max_length=LABELS_MAX, allow_empty=True, **kwargs)
+
+
+class IssueSerializer(serializers.ModelSerializer):
+    """An issue as read; writes go through IssueCreateSerializer / IssueUpdateSerializer."""
+
+    project_key = serializers.CharField(source="project.key", read_only=True)
+    assignee_username = serializers.CharField(source="assignee.username", read_only=True, default=None)
+    labels = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Issue
+        fields = [
+            "id",
+            "key",
+            "project",
+            "project_key",
+            "number",
+            "title",
+            "body",
+            "status",
+            "priority",
+            "type",
+            "assignee",
+            "assignee_username",
+            "reporter",
+            "labels",
+            "source",
+            "external_id",
+            "version",
+            "created_at",
+            "updated_at",
+            "last_activity_at",
+            "resolved_at",
+            "archived_at",
+            "priority_set_by_human",
+            "type_set_by_human",
+            "summary",
+            "triage_state",
+            "triage_error",
+            "triage_confidence",
+            "triaged_at",
+            "plan_state",
+            "plan_error",
+            "planned_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_labels(self, issue) -> list[str]:
+        # Sorted in Python: the prefetched labels are reused, never re-queried.
+        return sorted(label.name for label in issue.labels.all())
+
+
+ISSUE_READ_FIELDS = frozenset(IssueSerializer.Meta.fields)
+
+
+class IssueCreateSerializer(StrictSerializerMixin, serializers.Serializer):
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+    title = serializers.CharField(max_length=300)
+    body = serializers.CharField(max_length=BODY_MAX_CHARS, allow_blank=True, required=False, default="")
+    status = serializers.ChoiceField(choices=IssueStatus.choices, default=IssueStatus.OPEN)
+    priority = serializers.ChoiceField(choices=IssuePriority.choices, default=IssuePriority.MEDIUM)
+    type = serializers.ChoiceField(choices=IssueType.choices, default=IssueType.BUG)
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), allow_null=True, required=False, default=None
+    )
+    reporter = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
+    labels = LabelNamesField(required=False, default=list)
+    create_missing_labels = serializers.BooleanField(
+        default=False, help_text="Create labels that do not exist yet instead of answering 400."
+    )
+
+
+class IssueUpdateSerializer(StrictSerializerMixin, serializers.Serializer):
+    """PUT needs every editable field, PATCH any of them; both need the `version` they read."""
+
+    ignored_fields = ISSUE_READ_FIELDS - {"version"}
+
+    version = serializers.IntegerField(min_value=1, help_text="The version you read; 409 if it is stale.")
+    title = serializers.CharField(max_length=300)
+    body = serializers.CharField(max_length=BODY_MAX_CHARS, allow_blank=True)
+    status = serializers.ChoiceField(choices=IssueStatus.choices)
+    priority = serializers.ChoiceField(choices=IssuePriority.choices)
+    type = serializers.ChoiceField(choices=IssueType.choices)
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), allow_null=True
+    )
+    reporter = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    summary = serializers.CharField(max_length=BODY_MAX_CHARS, allow_blank=True, required=False)
+    labels = LabelNamesField(required=False)
+
+    def validate(self, attrs):
+        if "version" not in attrs:
+            raise serializers.ValidationError({"version": ["This field is required."]})
+        return attrs
+
+
+class IssueLabelsSerializer(StrictSerializerMixin, serializers.Serializer):
+    labels = LabelNamesField()
+    create_missing = serializers.BooleanField(default=False, help_text="Create unknown labels instead of 400.")
+
+
+class BulkStatusSerializer(StrictSerializerMixin, serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=1000)
+    status = serializers.ChoiceField(choices=IssueStatus.choices)
+
+
+class BulkStatusResultSerializer(serializers.Serializer):
+    updated = serializers.ListField(child=serializers.IntegerField())
+    status = serializers.CharField()
+
+
+class CommentSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    ignored_fields = frozenset({"id", "issue", "author", "author_username", "created_at", "updated_at"})
+    author_username = serializers.CharField(source="author.username", read_only=True, default=None)
+    body = serializers.CharField(max_length=BODY_MAX_CHARS)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "issue", "author", "author_username", "author_name", "body", "external_id", "created_at"]
+        read_only_fields = ["id", "issue", "author", "author_name", "external_id", "created_at"]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "project",
+            "issue",
+            "title",
+            "description",
+            "status",
+            "priority",
+            "estimated_hours",
+            "order",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class TaskCreateSerializer(StrictSerializerMixin, serializers.Serializer):
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+    issue = serializers.PrimaryKeyRelatedField(queryset=Issue.objects.all(), allow_null=True, required=False)
+    title = serializers.CharField(max_length=300)
+    description = serializers.CharField(max_length=BODY_MAX_CHARS, allow_blank=True, required=False, default="")
+    status = serializers.ChoiceField(choices=TaskStatus.choices, default=TaskStatus.TODO)
+    priority = serializers.IntegerField(min_value=1, max_value=5, default=3, help_text="1 (highest) to 5 (lowest).")
+    estimated_hours = serializers.DecimalField(
+        max_digits=7, decimal_places=2, min_value=0, allow_null=True, required=False, default=None
+    )
+    order = serializers.IntegerField(min_value=0, required=False, help_text="Default: after the last task.")
+
+
+class TaskUpdateSerializer(StrictSerializerMixin, serializers.Serializer):
+    ignored_fields = frozenset(TaskSerializer.Meta.fields) - {"version"}
+
+    version = serializers.IntegerField(min_value=1, help_text="The version you read; 409 if it is stale.")
+    issue = serializers.PrimaryKeyRelatedField(queryset=Issue.objects.all(), allow_null=True, required=False)
+    title = serializers.CharField(max_length=300)
+    description = serializers.CharField(max_length=BODY_MAX_CHARS, allow_blank=True)
+    status = serializers.ChoiceField(choices=TaskStatus.choices)
+    priority = serializers.IntegerField(min_value=1, max_value=5)
+    estimated_hours = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0, allow_null=True)
+    order = serializers.IntegerField(min_value=0)
+
+    def validate(self, attrs):
+        if "version" not in attrs:
+            raise serializers.ValidationError({"version": ["This field is required."]})
+        return attrs
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    actor_username = serializers.CharField(source="actor.username", read_only=True, default=None)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "issue",
+            "task",
+            "actor_type",
+            "actor",
+            "actor_username",
+            "actor_name",
+            "field",
+            "old_value",
+            "new_value",
+            "created_at",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,188 @@
+"""Issues: CRUD, comments, labels, bulk status, archive, activity (CSV import: imports.py)."""
+
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from issues.actors import Actor
+from issues.api import examples
+from issues.api.ordering import IssueOrderingFilter
+from issues.api.permissions import IsStaff
+from issues.api.serializers import (
+    ActivitySerializer,
+    BulkStatusResultSerializer,
+    BulkStatusSerializer,
+    CommentSerializer,
+    IssueCreateSerializer,
+    IssueLabelsSerializer,
+    IssueSerializer,
+    IssueUpdateSerializer,
+)
+from issues.api.views.imports import IssueImportMixin
+from issues.filters import IssueFilter
+from issues.models import Issue
+from issues.selectors import activity_queryset, comment_queryset, issue_queryset
+from issues.services import (
+    comment_create,
+    issue_archive,
+    issue_create,
+    issue_set_labels,
+    issue_unarchive,
+    issue_update,
+    issues_bulk_set_status,
+)
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input (error format, type `validation_error` or more specific)."),
+    404: OpenApiResponse(description="No such issue."),
+}
+VERSIONED_ERRORS = {**ERRORS, 409: OpenApiResponse(description="Stale `version`: `current_version` in the error.")}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List issues",
+        description="Archived issues are hidden unless `archived=true` or `archived=any`. With `search`, "
+        "results are ranked (title matches first) unless `ordering` is given.",
+    ),
+    retrieve=extend_schema(summary="Get an issue", responses={200: IssueSerializer, 404: ERRORS[404]}),
+    destroy=extend_schema(summary="Delete an issue (staff)"),
+)
+class IssueViewSet(IssueImportMixin, viewsets.ModelViewSet):
+    serializer_class = IssueSerializer
+    filterset_class = IssueFilter
+    filter_backends = [DjangoFilterBackend, IssueOrderingFilter]
+    ordering_fields = ["created_at", "updated_at", "last_activity_at", "resolved_at", "number", "priority", "status"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return issue_queryset()
+
+    def get_permissions(self):
+        if self.action in ("destroy", "activity"):
+            return [IsAuthenticated(), IsStaff()]
+        return super().get_permissions()
+
+    def filter_queryset(self, queryset):
+        # Filters and the hide-archived default are for lists; an archived issue stays reachable by id.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def _actor(self) -> Actor:
+        return Actor.of_user(self.request.user)
+
+    def _issue_response(self, issue: Issue, status_code=status.HTTP_200_OK) -> Response:
+        return Response(IssueSerializer(issue_queryset().get(pk=issue.pk)).data, status=status_code)
+
+    @extend_schema(
+        summary="Create an issue",
+        request=IssueCreateSerializer,
+        responses={201: IssueSerializer, **ERRORS},
+        examples=[examples.ISSUE_CREATE, examples.ISSUE],
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = IssueCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        issue = issue_create(actor=self._actor(), **serializer.validated_data)
+        return self._issue_response(issue, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Replace an issue's editable fields",
+        request=IssueUpdateSerializer,
+        responses={200: IssueSerializer, **VERSIONED_ERRORS},
+        examples=[examples.ISSUE_PUT, examples.VERSION_CONFLICT],
+    )
+    def update(self, request, *args, **kwargs):
+        issue = self.get_object()
+        serializer = IssueUpdateSerializer(data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        version = changes.pop("version")
+        issue = issue_update(issue=issue, version=version, actor=self._actor(), **changes)
+        return self._issue_response(issue)
+
+    @extend_schema(
+        summary="Change some of an issue's fields",
+        request=IssueUpdateSerializer,
+        responses={200: IssueSerializer, **VERSIONED_ERRORS},
+        examples=[examples.ISSUE_PATCH, examples.VERSION_CONFLICT],
+    )
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="List an issue's comments",
+        responses={200: CommentSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Comment on an issue",
+        request=CommentSerializer,
+        responses={201: CommentSerializer, **ERRORS},
+        examples=[examples.COMMENT],
+    )
+    @action(detail=True, methods=["get", "post"], serializer_class=CommentSerializer, filter_backends=[])
+    def comments(self, request, pk=None):
+        issue = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(comment_queryset(issue))
+            return self.get_paginated_response(CommentSerializer(page, many=True).data)
+        serializer = CommentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment = comment_create(issue=issue, body=serializer.validated_data["body"], actor=self._actor())
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Replace all labels of an issue",
+        request=IssueLabelsSerializer,
+        responses={200: IssueSerializer, **ERRORS},
+        examples=[examples.LABELS_PUT, examples.UNKNOWN_LABELS],
+    )
+    @action(detail=True, methods=["put"], serializer_class=IssueLabelsSerializer)
+    def labels(self, request, pk=None):
+        issue = self.get_object()
+        serializer = IssueLabelsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        issue = issue_set_labels(
+            issue=issue,
+            labels=serializer.validated_data["labels"],
+            create_missing=serializer.validated_data["create_missing"],
+            actor=self._actor(),
+        )
+        return self._issue_response(issue)
+
+    @extend_schema(
+        summary="Set the status of several issues, all or none",
+        request=BulkStatusSerializer,
+        responses={200: BulkStatusResultSerializer, 400: ERRORS[400]},
+        examples=[examples.BULK_STATUS, examples.UNKNOWN_IDS],
+    )
+    @action(detail=False, methods=["post"], url_path="bulk-status", serializer_class=BulkStatusSerializer)
+    def bulk_status(self, request):
+        serializer = BulkStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        issues = issues_bulk_set_status(actor=self._actor(), **serializer.validated_data)
+        return Response({"updated": [issue.pk for issue in issues], "status": serializer.validated_data["status"]})
+
+    @extend_schema(summary="Archive an issue", request=None, responses={200: IssueSerializer, 404: ERRORS[404]})
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        return self._issue_response(issue_archive(issue=self.get_object(), actor=self._actor()))
+
+    @extend_schema(summary="Unarchive an issue", request=None, responses={200: IssueSerializer, 404: ERRORS[404]})
+    @action(detail=True, methods=["post"])
+    def unarchive(self, request, pk=None):
+        return self._issue_response(issue_unarchive(issue=self.get_object(), actor=self._actor()))
+
+    @extend_schema(summary="History of an issue (staff)", responses={200: ActivitySerializer(many=True)})
+    @action(detail=True, methods=["get"], serializer_class=ActivitySerializer, filter_backends=[])
+    def activity(self, request, pk=None):
+        issue = get_object_or_404(Issue.objects.only("pk"), pk=pk)
+        page = self.paginate_queryset(activity_queryset(issue=issue))
+        return self.get_paginated_response(ActivitySerializer(page, many=True).data)

@@ -1,0 +1,123 @@
+"""Non-trivial reads of the issue tracker: list querysets and reports."""
+
+import statistics
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import Aggregate, Avg, Count, DurationField, ExpressionWrapper, F, FloatField, Func, QuerySet
+
+from config.errors import ApplicationError
+from issues.models import Activity, Comment, Issue, Project
+
+
+def project_by_ref(value) -> Project:
+    """A project by id or key; an unknown one is a 400 `unknown_project`."""
+    value = str(value).strip()
+    lookup = {"pk": int(value)} if value.isdigit() else {"key": value.upper()}
+    project = Project.objects.filter(**lookup).first()
+    if project is None:
+        raise ApplicationError(f"No project {value!r}.", type="unknown_project")
+    return project
+
+
+def issue_queryset() -> QuerySet:
+    """Issues with everything their representation needs, in a constant number of queries."""
+    return Issue.objects.select_related("project", "assignee").prefetch_related("labels").defer("search_vector")
+
+
+def comment_queryset(issue: Issue) -> QuerySet:
+    return Comment.objects.filter(issue=issue).select_related("author")
+
+
+def activity_queryset(**subject) -> QuerySet:
+    return Activity.objects.filter(**subject).select_related("actor")
+
+
+def _resolved(*, project: Project | None, since: datetime | None, until: datetime | None) -> QuerySet:
+    queryset = Issue.objects.filter(resolved_at__isnull=False)
+    if project is not None:
+        queryset = queryset.filter(project=project)
+    if since is not None:
+        queryset = queryset.filter(resolved_at__gte=since)
+    if until is not None:
+        queryset = queryset.filter(resolved_at__lt=until)
+    return queryset
+
+
+def report_top_assignees(
+    *, limit: int = 10, project: Project | None = None, since: datetime | None = None, until: datetime | None = None
+) -> list[dict]:
+    """Assignees by number of issues resolved (resolved_at in [since, until)), most first."""
+    rows = (
+        _resolved(project=project, since=since, until=until)
+        .filter(assignee__isnull=False)
+        .values("assignee_id", username=F("assignee__username"))
+        .annotate(resolved=Count("id"))
+        .order_by("-resolved", "username")[:limit]
+    )
+    return [{"assignee": row["assignee_id"], "username": row["username"], "resolved": row["resolved"]} for row in rows]
+
+
+class _EpochSeconds(Func):
+    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+    output_field = FloatField()
+
+
+class _Median(Aggregate):
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def report_resolution_time(
+    *, project: Project | None = None, since: datetime | None = None, until: datetime | None = None
+) -> list[dict]:
+    """Per assignee (None: unassigned): issues resolved and their mean and median time from
+    creation to resolution, in seconds; slowest mean first. Computed by PostgreSQL."""
+    resolved = _resolved(project=project, since=since, until=until)
+    duration = ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
+    if connection.vendor != "postgresql":
+        return _resolution_time_in_python(resolved)
+    rows = (
+        resolved.values("assignee_id", username=F("assignee__username"))
+        .annotate(
+            resolved=Count("id"),
+            mean_seconds=Avg(_EpochSeconds(duration)),
+            median_seconds=_Median(_EpochSeconds(duration)),
+        )
+        .order_by("-mean_seconds", "username")
+    )
+    return [_resolution_row(row) for row in rows]
+
+
+def _resolution_row(row: dict) -> dict:
+    return {
+        "assignee": row["assignee_id"],
+        "username": row["username"],
+        "resolved": row["resolved"],
+        "mean_seconds": round(row["mean_seconds"], 3),
+        "median_seconds": round(row["median_seconds"], 3),
+        "mean_hours": round(row["mean_seconds"] / 3600, 3),
+        "median_hours": round(row["median_seconds"] / 3600, 3),
+    }
+
+
+def _resolution_time_in_python(resolved: QuerySet) -> list[dict]:
+    """Embedded mode (SQLite has no percentile_cont): the same figures, computed here."""
+    groups: dict[tuple, list[float]] = {}
+    for assignee_id, username, created, finished in resolved.values_list(
+        "assignee_id", "assignee__username", "created_at", "resolved_at"
+    ):
+        groups.setdefault((assignee_id, username), []).append((finished - created).total_seconds())
+    rows = [
+        {
+            "assignee_id": assignee_id,
+            "username": username,
+            "resolved": len(seconds),
+            "mean_seconds": statistics.fmean(seconds),
+            "median_seconds": statistics.median(seconds),
+        }
+        for (assignee_id, username), seconds in groups.items()
+    ]
+    rows.sort(key=lambda row: (-row["mean_seconds"], row["username"] or ""))
+    return [_resolution_row(row) for row in rows]
