@@ -77,12 +77,14 @@ def _give_up(kind: JobKind, *, older_than: timedelta, max_attempts: int) -> int:
 def _resend(kind: JobKind, *, older_than: timedelta, max_attempts: int) -> int:
     from config.celery import app
 
-    resent = 0
+    # Walk the primary key once: a row re-sent in this sweep is never visited again in it.
+    stuck = kind.stuck(older_than=older_than).filter(**{f"{kind.field('attempts')}__lt": max_attempts})
+    resent, after_pk = 0, None
     while True:
         with transaction.atomic():
-            stuck = kind.stuck(older_than=older_than).filter(**{f"{kind.field('attempts')}__lt": max_attempts})
+            batch = stuck if after_pk is None else stuck.filter(pk__gt=after_pk)
             ids = list(
-                stuck.order_by("pk").select_for_update(skip_locked=True).values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]
+                batch.order_by("pk").select_for_update(skip_locked=True).values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]
             )
             if not ids:
                 return resent
@@ -90,5 +92,12 @@ def _resend(kind: JobKind, *, older_than: timedelta, max_attempts: int) -> int:
             kind.model._default_manager.filter(pk__in=ids).update(
                 **{kind.field("state"): JobState.PENDING, kind.field("state_changed_at"): timezone.now()}
             )
-            transaction.on_commit(lambda ids=ids: [app.send_task(kind.task_name, args=[pk]) for pk in ids])
+            transaction.on_commit(lambda ids=ids: _send(app, kind.task_name, ids))
         resent += len(ids)
+        after_pk = ids[-1]
+
+
+def _send(app, task_name: str, ids: list) -> None:
+    with app.producer_or_acquire() as producer:
+        for pk in ids:
+            app.send_task(task_name, args=[pk], producer=producer)

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import health
 from config.api_router import router
+from issues.triage.api import IssuePlanView, IssueTriageView
 from reviews.api.views import ReviewStatsView
 from reviews.webhooks import github_webhook
 
@@ -18,6 +19,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/reviews/stats/", ReviewStatsView.as_view(), name="review-stats"),
+    path("api/issues/<int:pk>/triage/", IssueTriageView.as_view(), name="issue-triage"),
+    path("api/issues/<int:pk>/plan/", IssuePlanView.as_view(), name="issue-plan"),
     path("api/", include(router.urls)),
     path("webhooks/github/", github_webhook, name="github-webhook"),
 ]

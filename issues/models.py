@@ -237,3 +237,93 @@ class Activity(models.Model):
 
     def __str__(self):
         return f"{self.actor_type} changed {self.field}"
+
+
+class TriageEngine(models.TextChoices):
+    LLM = "llm", "LLM"
+    RULES = "rules", "Rules"
+
+
+class TriageRule(models.Model):
+    """A per-project keyword or regular-expression rule of the rules triager.
+
+    Rules run when no LLM is configured; with an LLM they may only add labels. Among matching
+    rules, the first (by order) that sets a type or priority decides it."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="triage_rules")
+    name = models.CharField(max_length=100)
+    keywords = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Comma-separated words or phrases, matched as whole words in title and body, any case.",
+    )
+    pattern = models.CharField(
+        max_length=500, blank=True, help_text="A regular expression searched in title and body, any case."
+    )
+    labels = models.ManyToManyField(Label, blank=True, related_name="+", help_text="Labels to add.")
+    type = models.CharField(max_length=20, choices=IssueType.choices, blank=True, help_text="Type to set.")
+    priority = models.CharField(max_length=20, choices=IssuePriority.choices, blank=True, help_text="Priority to set.")
+    order = models.PositiveIntegerField(default=0, help_text="Lower runs first.")
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project_id", "order", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from issues.triage.rules import compile_pattern
+
+        if not self.keywords.strip() and not self.pattern.strip():
+            raise ValidationError("Give keywords, a pattern, or both.")
+        if self.pattern:
+            try:
+                compile_pattern(self.pattern)
+            except ValueError as exc:
+                raise ValidationError({"pattern": str(exc)})
+
+
+class TriageRun(models.Model):
+    """One triage of an issue: what the engine answered, what was applied and what was not."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="triage_runs")
+    engine = models.CharField(max_length=10, choices=TriageEngine.choices)
+    note = models.CharField(max_length=300, blank=True, help_text='E.g. "LLM not configured: rules triage".')
+    cached = models.BooleanField(default=False, help_text="The LLM answer came from the response cache.")
+    result = models.JSONField(default=dict, help_text="The engine's validated answer.")
+    applied = models.JSONField(default=dict, help_text="What this run changed on the issue.")
+    suggestions = models.JSONField(default=dict, help_text="What it proposed but did not apply, and why.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["issue", "-created_at"], name="triagerun_issue_idx")]
+
+    def __str__(self):
+        return f"{self.engine} triage of issue {self.issue_id}"
+
+
+class PlanRun(models.Model):
+    """One planning of an issue: the tasks it created, the risks, and what it kept or replaced."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="plan_runs")
+    cached = models.BooleanField(default=False)
+    result = models.JSONField(default=dict, help_text="The LLM's validated answer (tasks and risks).")
+    risks = models.JSONField(default=list)
+    tasks = models.ManyToManyField(Task, blank=True, related_name="plan_runs", help_text="Tasks this run created.")
+    kept_task_ids = models.JSONField(
+        default=list, help_text="Tasks of the previous plan left alone because someone changed or started them."
+    )
+    replaced_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["issue", "-created_at"], name="planrun_issue_idx")]
+
+    def __str__(self):
+        return f"plan of issue {self.issue_id}"

@@ -81,3 +81,13 @@ def test_bootstrap_schedules_the_sweeper_every_few_minutes():
 
     job = PeriodicTask.objects.get(name="system.sweep_stuck_jobs")
     assert (job.task, job.interval.every, job.interval.period) == ("system.sweep_stuck_jobs", 300, "seconds")
+
+
+def test_a_sweep_resends_each_stuck_job_once_across_batches(monkeypatch):
+    monkeypatch.setattr("config.sweeper.SWEEP_BATCH_SIZE", 2)
+    for _ in range(3):
+        _triage(JobState.PENDING, minutes_ago=1)
+
+    outcome = jobs_sweep_stuck(older_than=timedelta(0), max_attempts=5)["issues.triage"]
+
+    assert outcome.resent == 3

@@ -1,0 +1,193 @@
+"""Triaging an issue: ask the LLM (or the rules), check the answer against the database, apply it.
+
+The LLM call happens with no transaction open; applying the answer is one short transaction
+that re-reads the issue and writes through `issue_update` with the version it read, so a
+person's edit made meanwhile is never overwritten (the apply is redone on the fresh row).
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+
+from config.errors import ConflictError
+from issues.actors import LLM, Actor
+from issues.choices import ActorType
+from issues.jobs import TRIAGE
+from issues.models import Issue, Label, TriageEngine, TriageRun
+from issues.services import issue_update
+from issues.triage.prompts import triage_messages
+from issues.triage.rules import rules_triage
+from issues.triage.schemas import TriageOutput
+from issues.triage.similar import OPEN_STATUSES, similar_open_issues
+
+logger = logging.getLogger(__name__)
+
+RULES = Actor(ActorType.AUTOMATION, name="rules")
+NOT_CONFIGURED_NOTE = "LLM not configured: rules triage"
+APPLY_ATTEMPTS = 3
+
+
+@dataclass
+class Decision:
+    """What an engine proposes, in one shape for the LLM and the rules."""
+
+    engine: str
+    type: str = ""
+    priority: str = ""
+    labels: list[str] = field(default_factory=list)
+    summary: str = ""
+    confidence: float | None = None
+    duplicates: list[dict] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+    result: dict = field(default_factory=dict)
+    note: str = ""
+    call_id: int | None = None
+    cached: bool = False
+
+
+def issue_triage(*, issue_id: int) -> TriageRun:
+    """Triage one issue whose job is claimed (TRIAGE); records a TriageRun and completes the job.
+
+    Raises what `llm.complete` raises for the task to retry or fail (LLMNotConfigured excepted:
+    then the rules triager answers alone)."""
+    issue = Issue.objects.select_related("project").get(pk=issue_id)
+    rules = rules_triage(issue)
+    decision = _ask_llm(issue)
+    if decision is None:
+        decision = Decision(
+            engine=TriageEngine.RULES,
+            type=rules.type,
+            priority=rules.priority,
+            labels=list(rules.labels),
+            result=rules.as_dict(),
+            note=NOT_CONFIGURED_NOTE,
+        )
+    else:
+        # With an LLM the rules may add labels; the LLM's answer is primary for everything else.
+        extra = [name for name in rules.labels if name.lower() not in {label.lower() for label in decision.labels}]
+        decision.labels += extra
+        if rules.matched:
+            decision.result["rules"] = rules.as_dict()
+    run = _apply(issue_id, decision)
+    TRIAGE.complete(issue_id, triage_confidence=decision.confidence)
+    return run
+
+
+def _ask_llm(issue: Issue) -> Decision | None:
+    if not settings.OPENAI_API_KEY:
+        return None
+    from llm.errors import LLMNotConfigured
+
+    from llm import complete
+
+    labels = list(issue.project.labels.order_by("name"))
+    similar = list(similar_open_issues(issue))
+    try:
+        answer = complete(
+            purpose="issues.triage",
+            messages=triage_messages(issue=issue, labels=labels, similar=similar),
+            output=TriageOutput,
+            subject=issue,
+        )
+    except LLMNotConfigured:
+        return None
+    data: TriageOutput = answer.data
+    return Decision(
+        engine=TriageEngine.LLM,
+        type=data.type,
+        priority=data.priority,
+        labels=list(dict.fromkeys(data.labels)),
+        summary=data.summary.strip(),
+        confidence=data.confidence,
+        duplicates=[candidate.model_dump() for candidate in data.duplicates],
+        questions=list(data.questions),
+        result=data.model_dump(),
+        call_id=answer.call_id,
+        cached=answer.cached,
+    )
+
+
+def _apply(issue_id: int, decision: Decision) -> TriageRun:
+    for _attempt in range(APPLY_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _apply_once(Issue.objects.select_related("project").get(pk=issue_id), decision)
+        except ConflictError:
+            logger.info("issue %s changed while its triage was applied; applying again", issue_id)
+    with transaction.atomic():
+        return _apply_once(Issue.objects.select_related("project").get(pk=issue_id), decision)
+
+
+def _apply_once(issue: Issue, decision: Decision) -> TriageRun:
+    actor = LLM if decision.engine == TriageEngine.LLM else RULES
+    changes: dict = {}
+    applied: dict = {}
+    suggestions: dict = {}
+
+    for name in ("type", "priority"):
+        proposed, current = getattr(decision, name), getattr(issue, name)
+        if not proposed or proposed == current:
+            continue
+        if getattr(issue, f"{name}_set_by_human"):
+            suggestions[name] = {"suggested": proposed, "kept": current, "reason": "set by a person"}
+        else:
+            changes[name] = proposed
+            applied[name] = {"from": current, "to": proposed}
+
+    known = {label.name.lower(): label.name for label in Label.objects.filter(project_id=issue.project_id)}
+    current_labels = [label.name for label in issue.labels.all()]
+    have = {name.lower() for name in current_labels}
+    added = [known[name.lower()] for name in decision.labels if name.lower() in known and name.lower() not in have]
+    added = list(dict.fromkeys(added))
+    unknown = [name for name in decision.labels if name.lower() not in known]
+    if added:
+        changes["labels"] = current_labels + added  # never removes a label someone set
+        applied["labels_added"] = added
+    if unknown:
+        suggestions["unknown_labels"] = unknown
+
+    if decision.summary and decision.summary != issue.summary:
+        changes["summary"] = decision.summary
+        applied["summary"] = True
+
+    duplicates, rejected = _checked_duplicates(issue, decision.duplicates)
+    if duplicates:
+        applied["duplicates"] = duplicates
+    if rejected:
+        suggestions["rejected_duplicates"] = rejected
+    if decision.questions:
+        applied["questions"] = decision.questions
+
+    if changes:
+        issue_update(issue=issue, version=issue.version, actor=actor, **changes)
+    return TriageRun.objects.create(
+        issue=issue,
+        engine=decision.engine,
+        note=decision.note,
+        cached=decision.cached,
+        result=decision.result,
+        applied=applied,
+        suggestions=suggestions,
+    )
+
+
+def _checked_duplicates(issue: Issue, candidates: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Keep the candidates that are other open issues of the same project."""
+    numbers = {candidate["number"] for candidate in candidates}
+    valid = set(
+        Issue.objects.filter(project_id=issue.project_id, number__in=numbers, status__in=OPEN_STATUSES)
+        .exclude(pk=issue.pk)
+        .values_list("number", flat=True)
+    )
+    kept, rejected, seen = [], [], set()
+    for candidate in candidates:
+        if candidate["number"] in seen:
+            continue
+        seen.add(candidate["number"])
+        if candidate["number"] in valid:
+            kept.append(candidate)
+        else:
+            rejected.append({**candidate, "why_rejected": "not an open issue of this project"})
+    return kept, rejected
