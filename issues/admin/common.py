@@ -1,0 +1,74 @@
+"""Pieces shared by the issue tracker's admin classes."""
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db import connection
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+
+from issues.actors import Actor
+
+# Below this many rows a real COUNT(*) is cheap; above it an unfiltered list shows the planner's estimate.
+EXACT_COUNT_UP_TO = 20_000
+
+
+class EstimatedCountPaginator(Paginator):
+    """Unfiltered admin lists of big tables count from PostgreSQL's statistics instead of a scan."""
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        if connection.vendor == "postgresql" and not queryset.query.where:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [queryset.model._meta.db_table]
+                )
+                row = cursor.fetchone()
+            if row and row[0] > EXACT_COUNT_UP_TO:
+                return row[0]
+        return super().count
+
+
+def admin_link(obj, label=None):
+    if obj is None:
+        return "-"
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, label or str(obj))
+
+
+def changelist_link(model, label, **filters):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    query = "&".join(f"{key}={value}" for key, value in filters.items())
+    return format_html('<a href="{}?{}">{}</a>', url, query, label)
+
+
+def actor_of(request) -> Actor:
+    return Actor.of_user(request.user)
+
+
+class FieldConflictForm(forms.ModelForm):
+    """A list-editable row that knows what the user saw.
+
+    Each editable field posts its value as rendered (show_hidden_initial); a field the user
+    changed that someone else changed meanwhile is an error instead of a silent overwrite, and
+    fields the user did not touch are never written."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.show_hidden_initial = True
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.changed_data:
+            field = self.fields[name]
+            seen = field.to_python(self._widget_data_value(field.hidden_widget(), self[name].html_initial_name))
+            current = self.get_initial_for_field(field, name)
+            if _comparable(seen) != _comparable(current):
+                self.add_error(name, f"Changed by someone else meanwhile (now {current or '-'}); reload the page.")
+        return cleaned
+
+
+def _comparable(value):
+    return getattr(value, "pk", value)
