@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS: list[str] = []
+BENCHMARKS: list[str] = ["webhooks"]
 
 
 def main(argv: list[str]) -> int:

@@ -1,10 +1,12 @@
 """Webhook deliveries: stored on receipt, processed by a Celery task through a handler table."""
 
 import logging
+from contextlib import nullcontext
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from config.celery import app
 from config.jobs import JobState
 from reviews.jobs import DELIVERY
 from reviews.models import Delivery
@@ -32,8 +34,12 @@ def delivery_receive(*, delivery_id: str, event: str, payload: dict) -> tuple[De
         state, result = JobState.SKIPPED, f"{event}{'.' + action if action else ''} is not handled"
     repository = payload.get("repository") if isinstance(payload.get("repository"), dict) else {}
     installation = payload.get("installation") if isinstance(payload.get("installation"), dict) else {}
+    # The webhook calls this in autocommit: one INSERT, committed when it returns, and a
+    # duplicate id fails on the unique constraint with nothing to roll back. Inside a caller's
+    # transaction a savepoint keeps that transaction usable after the duplicate.
+    guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
     try:
-        with transaction.atomic():
+        with guard:
             delivery = Delivery.objects.create(
                 delivery_id=delivery_id[:100],
                 event=event[:100],
@@ -46,15 +52,14 @@ def delivery_receive(*, delivery_id: str, event: str, payload: dict) -> tuple[De
                 state_changed_at=now,
                 finished_at=None if handled else now,
             )
-            if handled:
-                from config.celery import app
-
-                transaction.on_commit(lambda: app.send_task(DELIVERY.task_name, args=[delivery.pk]))
     except IntegrityError:
         existing = Delivery.objects.filter(delivery_id=delivery_id[:100]).first()
         if existing is None:
             raise
         return existing, False
+    if handled:
+        # on_commit runs at once outside a transaction, and after the commit inside one.
+        transaction.on_commit(lambda: app.send_task(DELIVERY.task_name, args=[delivery.pk]))
     return delivery, True
 
 
