@@ -406,7 +406,9 @@ def run() -> dict:
             f"(goal p99 < 100 ms, 0 errors, {deliveries} stored: {'met' if ack['goal_met'] else 'NOT met'})",
             flush=True,
         )
-        review = _reviews(env, base_url, redis_url) if _int("BENCH_PULLS", 50) > 0 else None
+        review = None
+        if _int("BENCH_PULLS", 50) > 0:
+            review = _reviews(env, base_url, redis_url)
         if review:
             print(
                 f"reviews: {review['pulls']} PRs x {review['files_per_pull']} files, {review['workers']} workers "
