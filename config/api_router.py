@@ -25,3 +25,8 @@ router.register("issues", IssueViewSet, basename="issue")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("events", EventViewSet, basename="event")
 router.register("reports", ReportViewSet, basename="report")
+
+from feedback.api.views import AdjustmentViewSet, FeedbackViewSet  # noqa: E402
+
+router.register("feedback", FeedbackViewSet, basename="feedback")
+router.register("adjustments", AdjustmentViewSet, basename="adjustment")

@@ -286,6 +286,11 @@ LLM_RPM = env.int("LLM_RPM", default=500)
 LLM_TPM = env.int("LLM_TPM", default=200_000)
 LLM_CACHE_TTL_S = env.int("LLM_CACHE_TTL_S", default=604_800)
 
+# Feedback and re-planning (feedback app)
+FEEDBACK_MAX_CHARS = env.int("FEEDBACK_MAX_CHARS", default=10_000)
+FEEDBACK_CONTEXT_MAX_TASKS = env.int("FEEDBACK_CONTEXT_MAX_TASKS", default=200)
+FEEDBACK_REJECTED_EXAMPLES = env.int("FEEDBACK_REJECTED_EXAMPLES", default=10)
+
 # GitHub
 GITHUB_WEBHOOK_SECRET = env.str("GITHUB_WEBHOOK_SECRET", default="")
 GITHUB_TOKEN = env.str("GITHUB_TOKEN", default="")

@@ -1,0 +1,172 @@
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.template.response import TemplateResponse
+
+from config.errors import ApplicationError
+from feedback import selectors, services
+from feedback.choices import AdjustmentState
+from feedback.models import Adjustment, Feedback
+from issues.actors import Actor
+
+ADJUSTMENT_FIELDS = (
+    "type",
+    "state",
+    "task",
+    "description",
+    "original_value",
+    "proposed_value",
+    "reasoning",
+    "task_version",
+    "decided_by",
+    "decided_at",
+    "rejection_reason",
+    "forced",
+    "created_task",
+)
+
+
+class AdjustmentInline(admin.TabularInline):
+    model = Adjustment
+    fields = ADJUSTMENT_FIELDS
+    readonly_fields = ADJUSTMENT_FIELDS
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ("id", "project", "short_text", "state", "adjustment_count", "dropped_count", "created_at")
+    list_filter = ("state", "project", "created_at")
+    search_fields = ("text", "summary", "author_name", "author_email")
+    list_select_related = ("project",)
+    raw_id_fields = ("task",)
+    readonly_fields = (
+        "summary",
+        "dropped_count",
+        "state",
+        "error",
+        "attempts",
+        "state_changed_at",
+        "processed_at",
+        "submitted_by",
+        "created_at",
+    )
+    inlines = [AdjustmentInline]
+    actions = ["rerun_failed"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_adjustments=Count("adjustments"))
+
+    def get_readonly_fields(self, request, obj=None):
+        # Processed feedback is a record: its text and subject stay as the LLM saw them.
+        fixed = ("project", "task", "text", "author_name", "author_email") if obj is not None else ()
+        return fixed + self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        created = services.feedback_create(
+            project=obj.project,
+            task=obj.task,
+            text=obj.text,
+            author_name=obj.author_name,
+            author_email=obj.author_email,
+            submitted_by=request.user,
+        )
+        obj.pk = created.pk
+        obj.refresh_from_db()
+
+    @admin.display(description="text")
+    def short_text(self, obj):
+        return obj.text if len(obj.text) <= 80 else obj.text[:79] + "…"
+
+    @admin.display(description="adjustments", ordering="_adjustments")
+    def adjustment_count(self, obj):
+        return obj._adjustments
+
+    @admin.action(description="Re-run selected failed feedback")
+    def rerun_failed(self, request, queryset):
+        done, refused = 0, 0
+        for feedback in queryset:
+            try:
+                services.feedback_rerun(feedback=feedback)
+                done += 1
+            except ApplicationError:
+                refused += 1
+        if done:
+            self.message_user(request, f"{done} feedback queued again.", messages.SUCCESS)
+        if refused:
+            self.message_user(request, f"{refused} skipped: only failed feedback can be re-run.", messages.WARNING)
+
+
+@admin.register(Adjustment)
+class AdjustmentAdmin(admin.ModelAdmin):
+    list_display = ("id", "feedback", "project", "type", "state", "task", "description", "decided_by", "decided_at")
+    list_filter = ("state", "type", "feedback__project")
+    search_fields = ("description", "reasoning", "rejection_reason")
+    list_select_related = ("feedback__project", "task", "decided_by")
+    readonly_fields = ("feedback", *ADJUSTMENT_FIELDS, "created_at")
+    fields = readonly_fields
+    actions = ["apply_selected", "apply_selected_force", "reject_selected"]
+    change_list_template = "admin/feedback/adjustment/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="project", ordering="feedback__project__key")
+    def project(self, obj):
+        return obj.feedback.project.key
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "stats": selectors.adjustment_stats()}
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def _decide(self, request, queryset, decide, verb: str):
+        done, problems = 0, []
+        for adjustment in queryset.order_by("id"):
+            try:
+                decide(adjustment)
+                done += 1
+            except ApplicationError as exc:
+                problems.append(f"#{adjustment.pk}: {exc.message}")
+        if done:
+            self.message_user(request, f"{done} adjustment(s) {verb}.", messages.SUCCESS)
+        for problem in problems:
+            self.message_user(request, problem, messages.ERROR)
+
+    @admin.action(description="Apply selected adjustments", permissions=["change"])
+    def apply_selected(self, request, queryset):
+        actor = Actor.of_user(request.user)
+        self._decide(request, queryset, lambda a: services.adjustment_apply(adjustment=a, actor=actor), "applied")
+
+    @admin.action(description="Apply selected adjustments even if their task changed since", permissions=["change"])
+    def apply_selected_force(self, request, queryset):
+        actor = Actor.of_user(request.user)
+        self._decide(
+            request, queryset, lambda a: services.adjustment_apply(adjustment=a, actor=actor, force=True), "applied"
+        )
+
+    @admin.action(description="Reject selected adjustments…", permissions=["change"])
+    def reject_selected(self, request, queryset):
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Reject adjustments",
+                "opts": self.model._meta,
+                "adjustments": queryset.filter(state=AdjustmentState.PROPOSED),
+                "selected": queryset.values_list("pk", flat=True),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/feedback/adjustment/reject_confirmation.html", context)
+        actor = Actor.of_user(request.user)
+        reason = request.POST.get("reason", "")[:2000]
+        self._decide(
+            request,
+            queryset,
+            lambda a: services.adjustment_reject(adjustment=a, actor=actor, reason=reason),
+            "rejected",
+        )

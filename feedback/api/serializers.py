@@ -1,0 +1,134 @@
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from feedback.models import Adjustment, Feedback
+from issues.models import Project, Task
+
+
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}], "description": "Project id or key."})
+class ProjectRefField(serializers.RelatedField):
+    """A project by id or by key ("WEB")."""
+
+    default_error_messages = {
+        "does_not_exist": "Project {value} does not exist.",
+        "invalid": "Give a project id or key.",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str) or data == "":
+            self.fail("invalid")
+        lookup = {"pk": int(data)} if str(data).isdigit() else {"key": str(data)}
+        project = self.get_queryset().filter(**lookup).first()
+        if project is None:
+            self.fail("does_not_exist", value=data)
+        return project
+
+    def to_representation(self, value):
+        return value.pk
+
+
+class FeedbackCreateSerializer(serializers.Serializer):
+    project = ProjectRefField(queryset=Project.objects.all(), help_text="Project id or key.")
+    task = serializers.PrimaryKeyRelatedField(
+        queryset=Task.objects.all(),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": "Task {pk_value} does not exist."},
+    )
+    text = serializers.CharField(max_length=settings.FEEDBACK_MAX_CHARS)
+    author_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    author_email = serializers.EmailField(required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        task = attrs.get("task")
+        if task is not None and task.project_id != attrs["project"].pk:
+            raise serializers.ValidationError({"task": f"Task {task.pk} does not belong to this project."})
+        return attrs
+
+
+class AdjustmentSerializer(serializers.ModelSerializer):
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    project = serializers.IntegerField(source="feedback.project_id", read_only=True)
+
+    class Meta:
+        model = Adjustment
+        fields = [
+            "id",
+            "feedback",
+            "project",
+            "task",
+            "type",
+            "state",
+            "description",
+            "original_value",
+            "proposed_value",
+            "reasoning",
+            "task_version",
+            "decided_by",
+            "decided_at",
+            "rejection_reason",
+            "forced",
+            "created_task",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class FeedbackSerializer(serializers.ModelSerializer):
+    project_key = serializers.CharField(source="project.key", read_only=True)
+    adjustments = AdjustmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Feedback
+        fields = [
+            "id",
+            "project",
+            "project_key",
+            "task",
+            "author_name",
+            "author_email",
+            "text",
+            "state",
+            "error",
+            "attempts",
+            "summary",
+            "dropped_count",
+            "created_at",
+            "state_changed_at",
+            "processed_at",
+            "adjustments",
+        ]
+        read_only_fields = fields
+
+
+class ApplySerializer(serializers.Serializer):
+    force = serializers.BooleanField(
+        default=False, help_text="Apply even if the task changed since the adjustment was proposed."
+    )
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class StatsRowSerializer(serializers.Serializer):
+    proposed = serializers.IntegerField()
+    applied = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    acceptance_rate = serializers.FloatField(allow_null=True, help_text="applied / (applied + rejected)")
+
+
+class TypeStatsSerializer(StatsRowSerializer):
+    type = serializers.CharField()
+
+
+class ProjectStatsSerializer(StatsRowSerializer):
+    project = serializers.IntegerField()
+    project_key = serializers.CharField()
+
+
+class StatsSerializer(serializers.Serializer):
+    overall = StatsRowSerializer()
+    by_type = TypeStatsSerializer(many=True)
+    by_project = ProjectStatsSerializer(many=True)
