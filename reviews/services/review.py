@@ -8,10 +8,11 @@ review carrying this head's marker, so a retried or duplicated job never posts t
 import hashlib
 import logging
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor, wait
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from config.errors import PermanentError
@@ -53,21 +54,35 @@ def _review_file(review: Review, entry: dict, diff: FileDiff) -> FileReviewOutpu
     return result.data
 
 
-def _in_own_thread(fn, *args):
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _file_pool() -> ThreadPoolExecutor:
+    """One pool per worker process, made on first use (after the fork), so its threads and
+    their database connections are reused from one review to the next."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=settings.REVIEW_FILE_CONCURRENCY, thread_name_prefix="review-file")
+        return _pool
+
+
+def _in_pool_thread(fn, *args):
+    close_old_connections()
     try:
         return fn(*args)
     finally:
-        connections.close_all()  # this thread's connections only
+        close_old_connections()  # closes this thread's connection once past CONN_MAX_AGE
 
 
 def _review_files(review: Review, files: list[dict]) -> list[tuple[dict, FileDiff, FileReviewOutput]]:
     diffs = [(entry, parse_patch(entry["patch"])) for entry in files]
-    workers = min(settings.REVIEW_FILE_CONCURRENCY, len(diffs))
-    if workers <= 1:
+    if settings.REVIEW_FILE_CONCURRENCY <= 1 or len(diffs) <= 1:
         return [(entry, diff, _review_file(review, entry, diff)) for entry, diff in diffs]
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="review-file") as pool:
-        futures = [pool.submit(_in_own_thread, _review_file, review, entry, diff) for entry, diff in diffs]
-        wait(futures)
+    pool = _file_pool()
+    futures = [pool.submit(_in_pool_thread, _review_file, review, entry, diff) for entry, diff in diffs]
+    wait(futures)
     errors = [future.exception() for future in futures if future.exception() is not None]
     # Files that did finish are in the LLM cache: a retry pays only for the others.
     permanent = [error for error in errors if isinstance(error, PermanentError)]
