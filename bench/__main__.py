@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS: list[str] = ["webhooks"]
+BENCHMARKS: list[str] = ["webhooks", "archive"]
 
 
 def main(argv: list[str]) -> int:
