@@ -172,6 +172,12 @@ class FakeGitHub:
     def queue_error(self, key: str, status: int, headers: dict | None = None, body: dict | None = None) -> None:
         self.errors.setdefault(key, []).append((status, headers or {}, body or {"message": "error"}))
 
+    def add_review(self, number: int, *, body: str, commit_id: str = "0" * 40) -> dict:
+        """A review already on the pull request (posted by someone, or by an earlier run)."""
+        review = self._review(number, {"body": body, "commit_id": commit_id})
+        self.reviews.setdefault(number, []).append(review)
+        return review
+
     def posted(self) -> list[dict]:
         return [body for key, body in self.calls if key.startswith("POST") and key.endswith("/reviews")]
 

@@ -317,3 +317,32 @@ def test_installation_is_recorded(client, db):
     assert installation.installation_id == data["installation"]["id"]
     assert (installation.account, installation.last_action) == ("Codertocat", "created")
     assert installation.repositories == ["Codertocat/Hello-World"]
+
+
+def test_review_command_on_a_pull_request_github_does_not_know_fails_visibly(client, fake_github):
+    from issues.models import Project
+
+    Project.objects.create(key="KN", name="Knative", github_repo="chhsia0/knative-route-demo")
+    fake_github.queue_error("GET /repos/{owner}/{repo}/pulls/{pull_number}", 404, {}, {"message": "Not Found"})
+
+    delivery = receive_and_process(client, "issue_comment", _review_command("OWNER"))
+
+    assert delivery.state == JobState.FAILED
+    assert "404" in delivery.error
+
+
+def test_delivery_hit_by_a_github_outage_goes_back_to_pending_for_its_retry(client, fake_github):
+    from celery.exceptions import Retry
+
+    from issues.models import Project
+
+    Project.objects.create(key="KN", name="Knative", github_repo="chhsia0/knative-route-demo")
+    fake_github.queue_error("GET /repos/{owner}/{repo}/pulls/{pull_number}", 502)
+    response = deliver(client, "issue_comment", _review_command("OWNER"))
+    delivery = Delivery.objects.get(delivery_id=response.json()["delivery"])
+
+    with pytest.raises(Retry):
+        process_delivery.apply(args=[delivery.pk], throw=True).get()
+
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts) == (JobState.PENDING, 1)
