@@ -8,17 +8,21 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from config.errors import ApplicationError
 from reviews import selectors
 from reviews.api.serializers import (
     CommentFeedbackSerializer,
     PullRequestSerializer,
     RepositoryStatsSerializer,
     ReviewCommentSerializer,
+    ReviewSerializer,
     SnippetReviewSerializer,
     SnippetSubmitSerializer,
 )
+from reviews.choices import ReviewTrigger
 from reviews.models import ReviewComment, SnippetReview
 from reviews.services.feedback import review_comment_rate
+from reviews.services.pulls import NotReviewed, review_request
 from reviews.services.snippets import snippet_submit
 
 
@@ -31,6 +35,21 @@ class PullRequestViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.pull_request_list()
+
+    @extend_schema(
+        request=None,
+        responses={202: ReviewSerializer, 409: OpenApiResponse(description="Not reviewable now (closed, bot, ...).")},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAdminUser])
+    def review(self, request, pk=None):
+        """Staff: review the pull request's current head again (a failed review, or a fresh look)."""
+        try:
+            review = review_request(
+                pull=self.get_object(), trigger=ReviewTrigger.STAFF, requested_by=request.user.get_username()
+            )
+        except NotReviewed as reason:
+            raise ApplicationError(str(reason), type="not_reviewable", status_code=409)
+        return Response(ReviewSerializer(review).data, status=status.HTTP_202_ACCEPTED)
 
 
 class ReviewCommentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):

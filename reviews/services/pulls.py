@@ -99,7 +99,10 @@ def review_request(*, pull: PullRequest, trigger: str, requested_by: str = "") -
     )
     if created or review.state in (JobState.FAILED, JobState.SKIPPED) or (forced and review.state == JobState.DONE):
         if not created:
-            Review.objects.filter(pk=review.pk).update(trigger=trigger, requested_by=requested_by)
+            changes = {"trigger": trigger, "requested_by": requested_by}
+            if forced and review.posted_at is None:
+                changes["analysed_at"] = None  # asked for explicitly: analyse again (cached files are free)
+            Review.objects.filter(pk=review.pk).update(**changes)
         REVIEW.enqueue(review.pk)
         review.refresh_from_db()
     return review

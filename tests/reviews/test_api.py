@@ -168,3 +168,30 @@ def test_another_users_snippet_is_not_found(user_client):
     snippet = SnippetReviewFactory()
 
     assert user_client.get(f"/api/reviews/snippets/{snippet.pk}/").status_code == 404
+
+
+def test_staff_re_run_the_failed_review_of_a_pull_request(staff_client, django_capture_on_commit_callbacks):
+    review = ReviewFactory(state=JobState.FAILED, error="GitHub answered 500")
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = staff_client.post(f"/api/reviews/pulls/{review.pull_request.pk}/review/")
+
+    assert response.status_code == 202
+    assert response.json()["id"] == review.pk
+    assert (response.json()["state"], response.json()["trigger"]) == ("pending", "staff")
+    assert len(callbacks) == 1
+
+
+def test_re_running_a_closed_pull_request_is_a_409(staff_client):
+    pull = PullRequestFactory(state="closed")
+
+    response = staff_client.post(f"/api/reviews/pulls/{pull.pk}/review/")
+
+    assert response.status_code == 409
+    assert response.json()["error"]["type"] == "not_reviewable"
+
+
+def test_only_staff_re_run_reviews(user_client):
+    pull = PullRequestFactory()
+
+    assert user_client.post(f"/api/reviews/pulls/{pull.pk}/review/").status_code == 403
