@@ -44,6 +44,12 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         "critical issues excepted). Runs daily at 03:30 UTC; change the schedule here in the admin.",
         crontab="30 3 * * *",
     ),
+    PeriodicJob(
+        name="llm.prune",
+        task="llm.prune",
+        description="Deletes expired LLM cache entries; empties ledger prompts and replies past the retention.",
+        crontab="17 3 * * *",
+    ),
 ]
 
 

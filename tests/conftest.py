@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+from tests.fakes.openai_server import FakeOpenAI
 from tests.worker import celery_worker, celery_worker_session  # noqa: F401  (fixtures)
 
 
@@ -84,3 +85,13 @@ def staff_client(staff_user):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff_user).key}")
     return client
+
+
+@pytest.fixture
+def fake_openai(settings):
+    """A fake OpenAI server on a free local port; the LLM gateway is pointed at it."""
+    with FakeOpenAI() as server:
+        settings.OPENAI_BASE_URL = server.url
+        settings.OPENAI_API_KEY = "sk-test-fake-openai"
+        yield server
+    assert not server.invalid_requests, f"requests outside the OpenAI schema: {server.invalid_requests}"

@@ -144,6 +144,7 @@ CELERY_TASK_QUEUES = [
 # Every task that waits on an LLM provider runs on the `llm` queue, so operators can give it
 # its own workers; everything else stays on `default`.
 CELERY_TASK_ROUTES = {
+    "llm.prune": {"queue": "default"},
     "llm.*": {"queue": "llm"},
     "issues.triage": {"queue": "llm"},
     "issues.plan": {"queue": "llm"},
@@ -285,6 +286,29 @@ LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=5)
 LLM_RPM = env.int("LLM_RPM", default=500)
 LLM_TPM = env.int("LLM_TPM", default=200_000)
 LLM_CACHE_TTL_S = env.int("LLM_CACHE_TTL_S", default=604_800)
+# Global limiter store: Redis (REDIS_URL) shared by every worker; embedded mode keeps it in a
+# locked file, shared by the processes of one machine.
+LLM_RATELIMIT_STORAGE_URL = env.str(
+    "LLM_RATELIMIT_STORAGE_URL", default=REDIS_URL or f"file://{VAR_DIR / 'llm-ratelimit.json'}"
+)
+LLM_RATELIMIT_ENABLED = env.bool("LLM_RATELIMIT_ENABLED", default=True)
+# Added to the one-minute window, so requests that reach the provider late still fall in it.
+LLM_RATELIMIT_MARGIN_S = env.int("LLM_RATELIMIT_MARGIN_S", default=1)
+# Reply size assumed when reserving tokens before a call (the reply's real size is unknown).
+LLM_COMPLETION_TOKENS_ESTIMATE = env.int("LLM_COMPLETION_TOKENS_ESTIMATE", default=500)
+LLM_LEDGER_PAYLOAD_MAX_CHARS = env.int("LLM_LEDGER_PAYLOAD_MAX_CHARS", default=20_000)
+LLM_LEDGER_RETENTION_DAYS = env.int("LLM_LEDGER_RETENTION_DAYS", default=90)
+# USD per 1M tokens; override all of it with LLM_PRICES='{"model": {"input": .., "output": ..}}'.
+LLM_PRICES = env.json(
+    "LLM_PRICES",
+    default={
+        "gpt-4o-mini": {"input": 0.15, "cached_input": 0.075, "output": 0.60},
+        "gpt-4o": {"input": 2.50, "cached_input": 1.25, "output": 10.00},
+        "gpt-4.1-mini": {"input": 0.40, "cached_input": 0.10, "output": 1.60},
+        "gpt-4.1-nano": {"input": 0.10, "cached_input": 0.025, "output": 0.40},
+        "gpt-4.1": {"input": 2.00, "cached_input": 0.50, "output": 8.00},
+    },
+)
 
 # Feedback and re-planning (feedback app)
 FEEDBACK_MAX_CHARS = env.int("FEEDBACK_MAX_CHARS", default=10_000)

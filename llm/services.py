@@ -1,0 +1,55 @@
+"""Writes of the llm app besides the ledger: probes and pruning."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from pydantic import BaseModel, Field
+
+from llm import complete
+from llm.jobs import PROBE
+from llm.models import LLMCacheEntry, LLMCall, LLMProbe
+
+PROBE_PROMPT = "You check that an LLM provider answers. Reply to the question in at most one sentence."
+
+
+class ProbeAnswer(BaseModel):
+    answer: str = Field(description="A one-sentence answer")
+
+
+@transaction.atomic
+def probe_create(*, question: str = "Are you there?") -> LLMProbe:
+    probe = LLMProbe.objects.create(question=question)
+    PROBE.enqueue(probe.pk)
+    return probe
+
+
+def probe_rerun(*, probe: LLMProbe) -> bool:
+    with transaction.atomic():
+        return PROBE.enqueue(probe.pk)
+
+
+def probe_run(*, probe_id: int) -> None:
+    """Ask the provider the probe's question. Raises the gateway's errors for the task to handle."""
+    if not PROBE.claim(probe_id, stale_after=timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)):
+        return
+    probe = LLMProbe.objects.get(pk=probe_id)
+    result = complete(
+        purpose="llm.probe",
+        messages=[{"role": "system", "content": PROBE_PROMPT}, {"role": "user", "content": probe.question}],
+        output=ProbeAnswer,
+        subject=probe,
+    )
+    PROBE.complete(probe_id, answer=result.data.answer, call_id=result.call_id, cached=result.cached)
+
+
+def llm_prune(*, now=None) -> dict[str, int]:
+    """Delete expired cache entries; empty ledger prompts and replies past the retention period."""
+    now = now or timezone.now()
+    expired, _ = LLMCacheEntry.objects.filter(expires_at__lte=now).delete()
+    cutoff = now - timedelta(days=settings.LLM_LEDGER_RETENTION_DAYS)
+    pruned = LLMCall.objects.filter(created_at__lt=cutoff, payload_pruned_at__isnull=True).update(
+        prompt=None, reply="", payload_pruned_at=now
+    )
+    return {"cache_entries_deleted": expired, "ledger_payloads_pruned": pruned}
