@@ -78,9 +78,8 @@ def issue_triage(*, issue_id: int) -> TriageRun:
 def _ask_llm(issue: Issue) -> Decision | None:
     if not settings.OPENAI_API_KEY:
         return None
-    from llm.errors import LLMNotConfigured
-
     from llm import complete
+    from llm.errors import LLMNotConfigured
 
     labels = list(issue.project.labels.order_by("name"))
     similar = list(similar_open_issues(issue))
