@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS: list[str] = ["webhooks", "archive"]
+BENCHMARKS: list[str] = ["webhooks", "archive", "issues_api"]
 
 
 def main(argv: list[str]) -> int:

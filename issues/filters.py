@@ -20,9 +20,11 @@ def _project_q(value: str, prefix: str = "project") -> Q:
 
 class IssueFilter(django_filters.FilterSet):
     project = django_filters.CharFilter(method="filter_project", help_text="Project id or key (e.g. WEB).")
-    status = django_filters.MultipleChoiceFilter(choices=IssueStatus.choices, help_text="Repeat for any of several.")
-    priority = django_filters.MultipleChoiceFilter(choices=IssuePriority.choices)
-    type = django_filters.MultipleChoiceFilter(choices=IssueType.choices)
+    status = django_filters.MultipleChoiceFilter(
+        choices=IssueStatus.choices, distinct=False, help_text="Repeat for any of several."
+    )
+    priority = django_filters.MultipleChoiceFilter(choices=IssuePriority.choices, distinct=False)
+    type = django_filters.MultipleChoiceFilter(choices=IssueType.choices, distinct=False)
     label = django_filters.CharFilter(
         method="filter_label", help_text="Label name (case-insensitive); repeat to require several."
     )
@@ -97,7 +99,7 @@ class LabelFilter(django_filters.FilterSet):
 
 class TaskFilter(django_filters.FilterSet):
     project = django_filters.CharFilter(method="filter_project", help_text="Project id or key.")
-    status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices)
+    status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices, distinct=False)
     issue = django_filters.NumberFilter(field_name="issue_id")
 
     class Meta:

@@ -121,11 +121,21 @@ class Issue(models.Model):
         # on PostgreSQL only.
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="issue_created_idx"),
-            models.Index(fields=["project", "-created_at", "-id"], name="issue_project_created_idx"),
-            models.Index(fields=["status", "-created_at", "-id"], name="issue_status_created_idx"),
-            models.Index(fields=["priority", "-created_at", "-id"], name="issue_priority_created_idx"),
-            models.Index(fields=["type", "-created_at", "-id"], name="issue_type_created_idx"),
-            models.Index(fields=["assignee", "-created_at", "-id"], name="issue_assignee_created_idx"),
+            # Lists hide archived issues by default: partial indexes keep those scans, and the
+            # page's COUNT(*), on live rows only (index-only where the table is vacuumed).
+            *(
+                models.Index(
+                    fields=[*lead, "-created_at", "-id"], name=name, condition=models.Q(archived_at__isnull=True)
+                )
+                for lead, name in (
+                    ([], "issue_live_created_idx"),
+                    (["project"], "issue_live_project_idx"),
+                    (["status"], "issue_live_status_idx"),
+                    (["priority"], "issue_live_priority_idx"),
+                    (["type"], "issue_live_type_idx"),
+                    (["assignee"], "issue_live_assignee_idx"),
+                )
+            ),
             models.Index(fields=["archived_at"], name="issue_archived_idx"),
             models.Index(fields=["-updated_at", "-id"], name="issue_updated_idx"),
             models.Index(fields=["last_activity_at"], name="issue_last_activity_idx"),

@@ -3,8 +3,21 @@
 import statistics
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Aggregate, Avg, Count, DurationField, ExpressionWrapper, F, FloatField, Func, QuerySet
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    QuerySet,
+)
 
 from config.errors import ApplicationError
 from issues.models import Activity, Comment, Issue, Project
@@ -21,8 +34,22 @@ def project_by_ref(value) -> Project:
 
 
 def issue_queryset() -> QuerySet:
-    """Issues with everything their representation needs, in a constant number of queries."""
-    return Issue.objects.select_related("project", "assignee").prefetch_related("labels").defer("search_vector")
+    """Issues with everything their representation needs, in one query on PostgreSQL (label
+    names as an array subquery; elsewhere a prefetch, so two)."""
+    queryset = (
+        Issue.objects.select_related("project", "assignee")
+        .defer("search_vector")
+        .defer(*_deferred("project", Project, keep={"id", "key"}))
+        .defer(*_deferred("assignee", get_user_model(), keep={"id", "username"}))
+    )
+    if connection.vendor != "postgresql":
+        return queryset.prefetch_related("labels")
+    names = Issue.labels.through.objects.filter(issue_id=OuterRef("pk")).order_by("label__name").values("label__name")
+    return queryset.annotate(label_names=ArraySubquery(names))
+
+
+def _deferred(relation: str, model, *, keep: set[str]) -> list[str]:
+    return [f"{relation}__{field.attname}" for field in model._meta.concrete_fields if field.attname not in keep]
 
 
 def comment_queryset(issue: Issue) -> QuerySet:

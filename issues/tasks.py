@@ -11,6 +11,7 @@ from config.taskbase import JobTask
 from issues.archiving import issues_archive_stale
 from issues.jobs import PLAN, TRIAGE
 from issues.planning.services import issue_plan
+from issues.services.triage_queue import FAN_OUT_TASK, triage_send
 from issues.triage.services import issue_triage
 
 logger = logging.getLogger(__name__)
@@ -20,6 +21,12 @@ logger = logging.getLogger(__name__)
 def archive_stale(dry_run: bool = False) -> dict:
     """Daily beat job: archive issues with no activity for ARCHIVE_AFTER_DAYS (see issues/archiving.py)."""
     return issues_archive_stale(dry_run=dry_run).as_dict()
+
+
+@shared_task(name=FAN_OUT_TASK, base=JobTask)
+def send_triage_jobs(issue_ids: list[int]) -> int:
+    """Fan out the triage jobs of issues created together (CSV import)."""
+    return triage_send(issue_ids)
 
 
 def _run_job(task, job: JobKind, issue_id: int, service) -> None:

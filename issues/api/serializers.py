@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.db.models.functions import Lower
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -114,8 +115,61 @@ class IssueSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_labels(self, issue) -> list[str]:
-        # Sorted in Python: the prefetched labels are reused, never re-queried.
-        return sorted(label.name for label in issue.labels.all())
+        return _label_names(issue)
+
+    def to_representation(self, issue):
+        # Lists render up to 100 issues of 33 fields: building the dict directly is several
+        # times faster than DRF's field-by-field walk. The output is the same (tested).
+        project, assignee = issue.project, issue.assignee
+        return {
+            "id": issue.pk,
+            "key": f"{project.key}-{issue.number}",
+            "project": issue.project_id,
+            "project_key": project.key,
+            "number": issue.number,
+            "title": issue.title,
+            "body": issue.body,
+            "status": issue.status,
+            "priority": issue.priority,
+            "type": issue.type,
+            "assignee": issue.assignee_id,
+            "assignee_username": assignee.username if assignee is not None else None,
+            "reporter": issue.reporter,
+            "labels": _label_names(issue),
+            "source": issue.source,
+            "external_id": issue.external_id,
+            "version": issue.version,
+            "created_at": _datetime(issue.created_at),
+            "updated_at": _datetime(issue.updated_at),
+            "last_activity_at": _datetime(issue.last_activity_at),
+            "resolved_at": _datetime(issue.resolved_at),
+            "archived_at": _datetime(issue.archived_at),
+            "priority_set_by_human": issue.priority_set_by_human,
+            "type_set_by_human": issue.type_set_by_human,
+            "summary": issue.summary,
+            "triage_state": issue.triage_state,
+            "triage_error": issue.triage_error,
+            "triage_confidence": issue.triage_confidence,
+            "triaged_at": _datetime(issue.triaged_at),
+            "plan_state": issue.plan_state,
+            "plan_error": issue.plan_error,
+            "planned_at": _datetime(issue.planned_at),
+        }
+
+
+def _label_names(issue) -> list[str]:
+    names = getattr(issue, "label_names", None)
+    if names is None:
+        names = [label.name for label in issue.labels.all()]
+    return sorted(names)
+
+
+def _datetime(value):
+    """As DRF's DateTimeField renders it: ISO 8601 in the current time zone, UTC as Z."""
+    if value is None:
+        return None
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 ISSUE_READ_FIELDS = frozenset(IssueSerializer.Meta.fields)

@@ -28,6 +28,7 @@ from issues.actors import Actor
 from issues.choices import FINISHED_STATUSES, IssuePriority, IssueStatus, IssueType
 from issues.models import Activity, Issue, Label, Project
 from issues.services.activity import activity_build
+from issues.services.bulk import rows_insert
 from issues.services.issues import issue_numbers_reserve
 from issues.services.triage_queue import triage_send_on_commit
 
@@ -37,7 +38,6 @@ LABEL_SPLIT = re.compile(r"[,;|]")
 TITLE_MAX = Issue._meta.get_field("title").max_length
 BODY_MAX = 65_536
 EXTERNAL_ID_MAX = Issue._meta.get_field("external_id").max_length
-BATCH = 1000
 
 
 class ImportFileError(ApplicationError):
@@ -274,17 +274,27 @@ def _create(project: Project, valid: list, report: ImportReport, actor: Actor, c
             )
             for index, (key, row, assignee) in enumerate(fresh)
         ]
-        Issue.objects.bulk_create(issues, batch_size=BATCH)
+        rows_insert(Issue, issues)
+        # COPY returns no ids; the numbers just reserved identify the new rows.
+        ids = dict(
+            Issue.objects.filter(
+                project=project, number__gte=first_number, number__lt=first_number + len(issues)
+            ).values_list("number", "pk")
+        )
+        for issue in issues:
+            issue.pk = ids[issue.number]
+            issue._state.adding = False
         through = Issue.labels.through
-        through.objects.bulk_create(
+        rows_insert(
+            through,
             [
                 through(issue_id=issue.pk, label_id=labels[name.lower()].pk)
                 for issue, (_, row, _) in zip(issues, fresh, strict=True)
                 for name in dict.fromkeys(n.lower() for n in row.labels)
             ],
-            batch_size=BATCH,
         )
-        Activity.objects.bulk_create(
+        rows_insert(
+            Activity,
             [
                 activity_build(
                     actor=actor,
@@ -295,7 +305,6 @@ def _create(project: Project, valid: list, report: ImportReport, actor: Actor, c
                 )
                 for issue, (_, row, _) in zip(issues, fresh, strict=True)
             ],
-            batch_size=BATCH,
         )
         triage_send_on_commit([issue.pk for issue in issues])
     report.created = [

@@ -167,3 +167,15 @@ def test_a_json_body_is_refused(user_client, project):
     response = user_client.post("/api/issues/import/", {"project": "WEB"}, format="json")
 
     assert response.status_code == 415
+
+
+def test_imported_issues_and_their_labels_and_history_are_all_stored(user_client, project):
+    from issues.models import Activity
+
+    report = _upload(user_client, "title,labels\nOne,bug\nTwo,ui;bug\n").json()
+
+    ids = [row["id"] for row in report["created"]]
+    assert sorted(Issue.objects.values_list("pk", flat=True)) == sorted(ids)
+    assert Issue.labels.through.objects.filter(issue_id__in=ids).count() == 3
+    assert Activity.objects.filter(issue_id__in=ids, field="created").count() == 2
+    assert Issue.objects.get(pk=ids[0]).search_vector is not None
