@@ -31,7 +31,7 @@ def run_job(task, kind: JobKind, pk: int, work) -> None:
     try:
         work()
     except TransientError as exc:
-        if task.request.retries >= task.max_retries:
+        if task.retries_exhausted(exc):
             kind.fail(pk, f"gave up after {task.request.retries + 1} attempts: {exc}")
             return
         kind.release(pk)
