@@ -303,6 +303,9 @@ class TriageRun(models.Model):
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="triage_runs")
     engine = models.CharField(max_length=10, choices=TriageEngine.choices)
     note = models.CharField(max_length=300, blank=True, help_text='E.g. "LLM not configured: rules triage".')
+    llm_call = models.ForeignKey(
+        "llm.LLMCall", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="Ledger row."
+    )
     cached = models.BooleanField(default=False, help_text="The LLM answer came from the response cache.")
     result = models.JSONField(default=dict, help_text="The engine's validated answer.")
     applied = models.JSONField(default=dict, help_text="What this run changed on the issue.")
@@ -321,6 +324,9 @@ class PlanRun(models.Model):
     """One planning of an issue: the tasks it created, the risks, and what it kept or replaced."""
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="plan_runs")
+    llm_call = models.ForeignKey(
+        "llm.LLMCall", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="Ledger row."
+    )
     cached = models.BooleanField(default=False)
     result = models.JSONField(default=dict, help_text="The LLM's validated answer (tasks and risks).")
     risks = models.JSONField(default=list)

@@ -68,7 +68,7 @@ def _save_plan(issue_id: int, plan: PlanOutput, *, call_id: int | None, cached: 
             risks=list(plan.risks),
             kept_task_ids=kept_ids,
             replaced_count=len(replaced),
-            **_ledger(call_id),
+            llm_call_id=call_id,
         )
         created = [
             task_create(
@@ -91,7 +91,3 @@ def _save_plan(issue_id: int, plan: PlanOutput, *, call_id: int | None, cached: 
             issue=issue,
         )
     return run
-
-
-def _ledger(call_id: int | None) -> dict:
-    return {}

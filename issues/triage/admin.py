@@ -44,17 +44,17 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(TriageRun)
 class TriageRunAdmin(_ReadOnlyAdmin):
-    list_display = ["id", "issue", "engine", "note", "cached", "created_at"]
+    list_display = ["id", "issue", "engine", "note", "llm_call", "cached", "created_at"]
     list_filter = ["engine", "cached"]
-    list_select_related = ["issue__project"]
+    list_select_related = ["issue__project", "llm_call"]
     search_fields = ["issue__title"]
     raw_id_fields = ["issue"]
 
 
 @admin.register(PlanRun)
 class PlanRunAdmin(_ReadOnlyAdmin):
-    list_display = ["id", "issue", "replaced_count", "cached", "created_at"]
-    list_select_related = ["issue__project"]
+    list_display = ["id", "issue", "replaced_count", "llm_call", "cached", "created_at"]
+    list_select_related = ["issue__project", "llm_call"]
     search_fields = ["issue__title"]
     raw_id_fields = ["issue"]
 
@@ -63,7 +63,7 @@ class TriageRunInline(admin.TabularInline):
     model = TriageRun
     extra = 0
     can_delete = False
-    fields = ["created_at", "engine", "note", "cached", "applied", "suggestions"]
+    fields = ["created_at", "engine", "note", "llm_call", "cached", "applied", "suggestions"]
     readonly_fields = fields
     ordering = ["-created_at", "-id"]
     show_change_link = True
@@ -74,7 +74,7 @@ class TriageRunInline(admin.TabularInline):
 
 class PlanRunInline(TriageRunInline):
     model = PlanRun
-    fields = ["created_at", "replaced_count", "kept_task_ids", "risks", "cached"]
+    fields = ["created_at", "replaced_count", "kept_task_ids", "risks", "llm_call", "cached"]
     readonly_fields = fields
 
 

@@ -20,14 +20,14 @@ RECENT_RUNS = 10
 class TriageRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = TriageRun
-        fields = ["id", "engine", "note", "cached", "result", "applied", "suggestions", "created_at"]
+        fields = ["id", "engine", "note", "llm_call", "cached", "result", "applied", "suggestions", "created_at"]
         read_only_fields = fields
 
 
 class PlanRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlanRun
-        fields = ["id", "cached", "tasks", "risks", "kept_task_ids", "replaced_count", "result", "created_at"]
+        fields = ["id", "llm_call", "cached", "tasks", "risks", "kept_task_ids", "replaced_count", "result", "created_at"]
         read_only_fields = fields
 
 

@@ -165,6 +165,7 @@ def _apply_once(issue: Issue, decision: Decision) -> TriageRun:
         issue=issue,
         engine=decision.engine,
         note=decision.note,
+        llm_call_id=decision.call_id,
         cached=decision.cached,
         result=decision.result,
         applied=applied,
