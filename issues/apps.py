@@ -8,4 +8,3 @@ class IssuesConfig(AppConfig):
 
     def ready(self):
         from issues import jobs  # noqa: F401  (registers the job kinds)
-        from issues.triage import admin  # noqa: F401  (triage rules and runs in the admin)

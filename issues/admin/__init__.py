@@ -2,5 +2,16 @@
 
 from issues.admin.issues import IssueAdmin
 from issues.admin.others import ActivityAdmin, CommentAdmin, LabelAdmin, ProjectAdmin, TaskAdmin
+from issues.admin.triage import PlanRunAdmin, TriageRuleAdmin, TriageRunAdmin
 
-__all__ = ["ActivityAdmin", "CommentAdmin", "IssueAdmin", "LabelAdmin", "ProjectAdmin", "TaskAdmin"]
+__all__ = [
+    "ActivityAdmin",
+    "CommentAdmin",
+    "IssueAdmin",
+    "LabelAdmin",
+    "PlanRunAdmin",
+    "ProjectAdmin",
+    "TaskAdmin",
+    "TriageRuleAdmin",
+    "TriageRunAdmin",
+]

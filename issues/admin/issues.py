@@ -13,6 +13,7 @@ from issues.admin.common import (
     admin_link,
     changelist_link,
 )
+from issues.admin.triage import PlanRunInline, TriageRunInline, rerun_triage, run_planning
 from issues.choices import IssueStatus
 from issues.models import Activity, Comment, Issue, Task
 from issues.search import issues_search
@@ -175,8 +176,8 @@ class IssueAdmin(admin.ModelAdmin):
     search_help_text = "Full-text search over title and body, or an issue key such as WEB-42."
     ordering = ("-created_at", "-id")
     action_form = IssueActionForm
-    actions = ("set_status", "assign", "add_label", "archive", "unarchive")
-    inlines = (CommentInline, TaskInline, ActivityInline)
+    actions = ("set_status", "assign", "add_label", "archive", "unarchive", rerun_triage, run_planning)
+    inlines = (CommentInline, TaskInline, TriageRunInline, PlanRunInline, ActivityInline)
     readonly_fields = (
         "key",
         "project_link",
