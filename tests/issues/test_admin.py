@@ -111,7 +111,7 @@ def _change_form(issue, **overrides):
         "seen_version": str(issue.version),
         **{
             f"{prefix}-{key}": value
-            for prefix in ("comments", "tasks", "activities")
+            for prefix in ("comments", "tasks", "triage_runs", "plan_runs", "activities")
             for key, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))
         },
     }
