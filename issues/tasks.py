@@ -10,6 +10,7 @@ from config.jobs import JobKind
 from config.taskbase import JobTask
 from issues.archiving import issues_archive_stale
 from issues.jobs import PLAN, TRIAGE
+from issues.models import Issue
 from issues.planning.services import issue_plan
 from issues.services.triage_queue import FAN_OUT_TASK, triage_send
 from issues.triage.services import issue_triage
@@ -36,6 +37,8 @@ def _run_job(task, job: JobKind, issue_id: int, service) -> None:
         return
     try:
         service(issue_id=issue_id)
+    except Issue.DoesNotExist:
+        logger.info("%s for issue %s: the issue was deleted", task.name, issue_id)
     except TransientError as exc:
         if _retries_exhausted(task, exc):
             job.fail(issue_id, f"Gave up after {task.request.retries + 1} attempts: {exc}")

@@ -27,7 +27,17 @@ class TriageRunSerializer(serializers.ModelSerializer):
 class PlanRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlanRun
-        fields = ["id", "llm_call", "cached", "tasks", "risks", "kept_task_ids", "replaced_count", "result", "created_at"]
+        fields = [
+            "id",
+            "llm_call",
+            "cached",
+            "tasks",
+            "risks",
+            "kept_task_ids",
+            "replaced_count",
+            "result",
+            "created_at",
+        ]
         read_only_fields = fields
 
 

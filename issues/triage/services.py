@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
-from config.errors import ConflictError
+from config.errors import ConflictError, TransientError
 from issues.actors import LLM, Actor
 from issues.choices import ActorType
 from issues.jobs import TRIAGE
@@ -115,8 +115,7 @@ def _apply(issue_id: int, decision: Decision) -> TriageRun:
                 return _apply_once(Issue.objects.select_related("project").get(pk=issue_id), decision)
         except ConflictError:
             logger.info("issue %s changed while its triage was applied; applying again", issue_id)
-    with transaction.atomic():
-        return _apply_once(Issue.objects.select_related("project").get(pk=issue_id), decision)
+    raise TransientError("The issue kept changing while its triage was applied; trying again later.")
 
 
 def _apply_once(issue: Issue, decision: Decision) -> TriageRun:

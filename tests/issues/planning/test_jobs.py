@@ -67,7 +67,12 @@ def test_replanning_keeps_started_and_edited_tasks_and_replaces_the_rest(
 
     run = _planned(issue, user_client, runs=2)
 
-    assert _titles(issue) == ["Stream the CSV", "Document the endpoint", "Write a faster query", "Add a download button"]
+    assert _titles(issue) == [
+        "Stream the CSV",
+        "Document the endpoint",
+        "Write a faster query",
+        "Add a download button",
+    ]
     assert (sorted(run.kept_task_ids), run.replaced_count) == (sorted([started.pk, edited.pk]), 1)
     second_prompt = next(m["content"] for m in fake_openai.requests[1]["messages"] if m["role"] == "user")
     assert "[in_progress] Stream the CSV" in second_prompt

@@ -44,8 +44,6 @@ _PROBLEMS = [
     ("Add filters to {}", "It would help to narrow the list by owner and date."),
 ]
 UNRELATED = [
-    {"title": title.format(subject).capitalize(), "body": body}
-    for subject in _SUBJECTS
-    for title, body in _PROBLEMS
+    {"title": title.format(subject).capitalize(), "body": body} for subject in _SUBJECTS for title, body in _PROBLEMS
 ]
 assert len(UNRELATED) == 46
