@@ -118,6 +118,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         data_folder_in=str(_queue_dir),
         data_folder_out=str(_queue_dir),
         processed_folder=str(VAR_DIR / "celery" / "processed"),
+        # Exchange bindings; kombu's default is ./control in the working directory.
+        control_folder=str(VAR_DIR / "celery" / "control"),
         store_processed=False,
     )
 CELERY_BROKER_TRANSPORT_OPTIONS = _broker_options
