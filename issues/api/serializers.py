@@ -9,6 +9,7 @@ from rest_framework import serializers
 from issues.api.strict import StrictSerializerMixin
 from issues.choices import IssuePriority, IssueStatus, IssueType, TaskStatus
 from issues.models import Activity, Comment, Issue, Label, Project, Task
+from issues.selectors import ISSUE_ROW_FIELDS
 
 # GitHub's own limit for issue and comment bodies.
 BODY_MAX_CHARS = 65_536
@@ -120,41 +121,56 @@ class IssueSerializer(serializers.ModelSerializer):
     def to_representation(self, issue):
         # Lists render up to 100 issues of 33 fields: building the dict directly is several
         # times faster than DRF's field-by-field walk. The output is the same (tested).
-        project, assignee = issue.project, issue.assignee
-        return {
-            "id": issue.pk,
-            "key": f"{project.key}-{issue.number}",
-            "project": issue.project_id,
-            "project_key": project.key,
-            "number": issue.number,
-            "title": issue.title,
-            "body": issue.body,
-            "status": issue.status,
-            "priority": issue.priority,
-            "type": issue.type,
-            "assignee": issue.assignee_id,
-            "assignee_username": assignee.username if assignee is not None else None,
-            "reporter": issue.reporter,
-            "labels": _label_names(issue),
-            "source": issue.source,
-            "external_id": issue.external_id,
-            "version": issue.version,
-            "created_at": _datetime(issue.created_at),
-            "updated_at": _datetime(issue.updated_at),
-            "last_activity_at": _datetime(issue.last_activity_at),
-            "resolved_at": _datetime(issue.resolved_at),
-            "archived_at": _datetime(issue.archived_at),
-            "priority_set_by_human": issue.priority_set_by_human,
-            "type_set_by_human": issue.type_set_by_human,
-            "summary": issue.summary,
-            "triage_state": issue.triage_state,
-            "triage_error": issue.triage_error,
-            "triage_confidence": issue.triage_confidence,
-            "triaged_at": _datetime(issue.triaged_at),
-            "plan_state": issue.plan_state,
-            "plan_error": issue.plan_error,
-            "planned_at": _datetime(issue.planned_at),
-        }
+        return issue_representation(issue_row(issue))
+
+
+def issue_row(issue: Issue) -> dict:
+    """The flat values an issue's representation is made of (what `issue_rows` selects)."""
+    row = {name: getattr(issue, name) for name in ISSUE_ROW_FIELDS}
+    row["project_key"] = issue.project.key
+    row["assignee_username"] = issue.assignee.username if issue.assignee_id else None
+    names = getattr(issue, "label_names", None)
+    row["label_names"] = names if names is not None else [label.name for label in issue.labels.all()]
+    return row
+
+
+def issue_representation(row: dict, tz=None) -> dict:
+    """`tz`: the current time zone, looked up once per page rather than per field."""
+    tz = tz or timezone.get_current_timezone()
+    return {
+        "id": row["id"],
+        "key": f"{row['project_key']}-{row['number']}",
+        "project": row["project_id"],
+        "project_key": row["project_key"],
+        "number": row["number"],
+        "title": row["title"],
+        "body": row["body"],
+        "status": row["status"],
+        "priority": row["priority"],
+        "type": row["type"],
+        "assignee": row["assignee_id"],
+        "assignee_username": row["assignee_username"],
+        "reporter": row["reporter"],
+        "labels": sorted(row["label_names"] or ()),
+        "source": row["source"],
+        "external_id": row["external_id"],
+        "version": row["version"],
+        "created_at": _datetime(row["created_at"], tz),
+        "updated_at": _datetime(row["updated_at"], tz),
+        "last_activity_at": _datetime(row["last_activity_at"], tz),
+        "resolved_at": _datetime(row["resolved_at"], tz),
+        "archived_at": _datetime(row["archived_at"], tz),
+        "priority_set_by_human": row["priority_set_by_human"],
+        "type_set_by_human": row["type_set_by_human"],
+        "summary": row["summary"],
+        "triage_state": row["triage_state"],
+        "triage_error": row["triage_error"],
+        "triage_confidence": row["triage_confidence"],
+        "triaged_at": _datetime(row["triaged_at"], tz),
+        "plan_state": row["plan_state"],
+        "plan_error": row["plan_error"],
+        "planned_at": _datetime(row["planned_at"], tz),
+    }
 
 
 def _label_names(issue) -> list[str]:
@@ -164,11 +180,11 @@ def _label_names(issue) -> list[str]:
     return sorted(names)
 
 
-def _datetime(value):
+def _datetime(value, tz):
     """As DRF's DateTimeField renders it: ISO 8601 in the current time zone, UTC as Z."""
     if value is None:
         return None
-    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    text = value.astimezone(tz).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 

@@ -1,6 +1,7 @@
 """Issues: CRUD, comments, labels, bulk status, archive, activity (CSV import: imports.py)."""
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -21,11 +22,18 @@ from issues.api.serializers import (
     IssueLabelsSerializer,
     IssueSerializer,
     IssueUpdateSerializer,
+    issue_representation,
 )
 from issues.api.views.imports import IssueImportMixin
 from issues.filters import IssueFilter
 from issues.models import Issue
-from issues.selectors import activity_queryset, comment_queryset, issue_queryset
+from issues.selectors import (
+    IssueRowList,
+    activity_queryset,
+    comment_queryset,
+    issue_queryset,
+    issue_rows_with_labels,
+)
 from issues.services import (
     comment_create,
     issue_archive,
@@ -72,6 +80,11 @@ class IssueViewSet(IssueImportMixin, viewsets.ModelViewSet):
         if self.action != "list":
             return queryset
         return super().filter_queryset(queryset)
+
+    def list(self, request, *args, **kwargs):
+        rows = self.paginate_queryset(IssueRowList(self.filter_queryset(self.get_queryset())))
+        tz = timezone.get_current_timezone()
+        return self.get_paginated_response([issue_representation(row, tz) for row in issue_rows_with_labels(rows)])
 
     def _actor(self) -> Actor:
         return Actor.of_user(self.request.user)

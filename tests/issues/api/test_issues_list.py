@@ -193,3 +193,26 @@ def test_list_queries_are_not_distinct_so_they_can_walk_an_index(user_client):
         user_client.get("/api/issues/?status=open&priority=medium&type=bug")
 
     assert not any("DISTINCT" in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_list_row_equals_the_issue_detail(user_client):
+    project = ProjectFactory()
+    issue = IssueFactory(project=project, assignee=UserFactory(), labels=[LabelFactory(project=project)])
+
+    listed = user_client.get("/api/issues/").json()["results"][0]
+
+    assert listed == user_client.get(f"/api/issues/{issue.pk}/").json()
+
+
+def test_the_page_count_does_not_compute_label_names(user_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    IssueFactory()
+
+    with CaptureQueriesContext(connection) as queries:
+        user_client.get("/api/issues/?status=open")
+
+    count = next(query["sql"] for query in queries.captured_queries if "COUNT(" in query["sql"].upper())
+    assert "ARRAY(" not in count.upper()
+    assert "JOIN" not in count.upper()
