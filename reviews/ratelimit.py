@@ -1,7 +1,7 @@
 """GitHub's content-creation limit (80 writes a minute), counted for all workers together.
 
-A moving window in the shared Redis (the `limits` library); embedded mode without Redis
-counts in memory, which is exact there because a single worker does the writing.
+A moving window in the shared Redis (the `limits` library, GITHUB_RATELIMIT_STORAGE_URL);
+embedded mode without Redis counts in a locked file, like the LLM rate limit.
 """
 
 import time
@@ -10,16 +10,10 @@ from functools import lru_cache
 from django.conf import settings
 from limits import RateLimitItemPerMinute, storage, strategies
 
+import llm.filestorage  # noqa: F401  (registers the file:// storage scheme)
 from config.errors import TransientError
 
 WRITE_KEY = "github-writes"
-
-
-def _storage_url() -> str:
-    cache = settings.CACHES["default"]
-    if cache["BACKEND"].endswith("RedisCache"):
-        return cache["LOCATION"]
-    return "memory://"
 
 
 @lru_cache(maxsize=4)
@@ -30,7 +24,7 @@ def _limiter(url: str) -> strategies.MovingWindowRateLimiter:
 def acquire_write_slot() -> None:
     """Count one write, or raise TransientError(retry_after=when a slot frees up)."""
     item = RateLimitItemPerMinute(settings.GITHUB_WRITES_PER_MINUTE)
-    limiter = _limiter(_storage_url())
+    limiter = _limiter(settings.GITHUB_RATELIMIT_STORAGE_URL)
     if limiter.hit(item, WRITE_KEY):
         return
     reset_at = limiter.get_window_stats(item, WRITE_KEY).reset_time

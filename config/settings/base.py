@@ -324,6 +324,9 @@ GITHUB_API_URL = env.str("GITHUB_API_URL", default="https://api.github.com")
 GITHUB_TIMEOUT_S = env.float("GITHUB_TIMEOUT_S", default=10.0)
 # GitHub's content-creation limit, shared by every worker (reviews/ratelimit.py).
 GITHUB_WRITES_PER_MINUTE = env.int("GITHUB_WRITES_PER_MINUTE", default=80)
+GITHUB_RATELIMIT_STORAGE_URL = env.str(
+    "GITHUB_RATELIMIT_STORAGE_URL", default=REDIS_URL or f"file://{VAR_DIR / 'github-ratelimit.json'}"
+)
 # GitHub never sends a payload over 25 MB; the webhook answers 413 above it.
 GITHUB_WEBHOOK_MAX_BYTES = 25 * 1024 * 1024
 

@@ -29,3 +29,4 @@ _broker_db = int(_redis.path.lstrip("/") or 0)
 CACHES["default"]["LOCATION"] = _redis._replace(path=f"/{_broker_db + 1}").geturl()
 # The LLM rate limiter keeps its windows in the cache's database, so every test starts empty.
 LLM_RATELIMIT_STORAGE_URL = os.environ.get("LLM_RATELIMIT_STORAGE_URL") or CACHES["default"]["LOCATION"]
+GITHUB_RATELIMIT_STORAGE_URL = CACHES["default"]["LOCATION"]

@@ -142,3 +142,15 @@ def test_write_over_the_limit_is_not_sent(fake_github, settings):
         GitHubClient().create_review(REPO, 2, commit_id="abc", body="two", comments=[])
 
     assert len(fake_github.posted()) == 1
+
+
+def test_write_limit_without_redis_is_counted_in_a_shared_file(settings, tmp_path):
+    settings.GITHUB_RATELIMIT_STORAGE_URL = f"file://{tmp_path / 'github-ratelimit.json'}"
+    settings.GITHUB_WRITES_PER_MINUTE = 2
+    acquire_write_slot()
+    acquire_write_slot()
+
+    with pytest.raises(TransientError):
+        acquire_write_slot()
+
+    assert (tmp_path / "github-ratelimit.json").exists()
