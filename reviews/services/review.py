@@ -229,6 +229,8 @@ def review_run(*, review_id: int) -> None:
         review_analyse(review=review)
         review.refresh_from_db()
         reason = _blocker(review)  # the analysis takes a while: a newer head may have arrived
+    if reason is None and review.files_reviewed == 0 and review.posted_at is None:
+        reason = f"no reviewable files ({review.files_skipped} skipped: lock, binary, vendored, ignored, ...)"
     if reason:
         REVIEW.complete(review.pk, state=JobState.SKIPPED, summary=f"Skipped: {reason}")
         return

@@ -3,8 +3,10 @@
 from reviews.choices import SkipReason
 
 MARKER = "<!-- triage-desk-review head={sha} -->"
-# GitHub refuses bodies over 65,536 characters; lists are cut well before that.
+# GitHub refuses bodies over 65,536 characters: lists and long findings are cut to stay below.
 MAX_LISTED = 50
+MAX_FINDING_CHARS = 600
+MAX_BODY_CHARS = 60_000
 SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2, "info": 3}
 
 
@@ -32,7 +34,8 @@ def summary_body(*, review, comments) -> str:
         lines += ["", "**Findings not on a diff line**"]
         for comment in moved[:MAX_LISTED]:
             where = f"`{comment.path}`" + (f" line {comment.line}" if comment.line else "")
-            lines.append(f"- {where} ({comment.severity}, {comment.category}): {comment.body}")
+            text = comment.body if len(comment.body) <= MAX_FINDING_CHARS else comment.body[:MAX_FINDING_CHARS] + "…"
+            lines.append(f"- {where} ({comment.severity}, {comment.category}): {text}")
         if len(moved) > MAX_LISTED:
             lines.append(f"- … and {len(moved) - MAX_LISTED} more")
     if review.skipped_files:
@@ -42,4 +45,7 @@ def summary_body(*, review, comments) -> str:
             lines.append(f"- `{item['path']}`: {labels.get(item['reason'], item['reason']).lower()}")
         if len(review.skipped_files) > MAX_LISTED:
             lines.append(f"- … and {len(review.skipped_files) - MAX_LISTED} more")
-    return "\n".join(lines)
+    body = "\n".join(lines)
+    if len(body) > MAX_BODY_CHARS:
+        body = body[:MAX_BODY_CHARS] + "\n\n… (cut to fit GitHub's size limit; the full list is in Triage Desk)"
+    return body

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def analysed_review(**pull):
-    review = ReviewFactory(state=JobState.RUNNING, analysed_at=timezone.now(), pull_request__repository="o/r", **pull)
+    review = ReviewFactory(
+        state=JobState.RUNNING, analysed_at=timezone.now(), files_reviewed=1, pull_request__repository="o/r", **pull
+    )
     review.summary = f"{marker(review.head_sha)}\nAll good."
     review.save()
     return review
@@ -74,3 +76,29 @@ def test_fingerprint_ignores_case_and_spacing_of_the_message():
 
     assert first == second
     assert first != fingerprint(path="b.py", anchor="x = 1", category="bug", message="possible keyerror.")
+
+
+def test_summary_stays_under_githubs_body_limit():
+    from reviews.services.summary import MAX_BODY_CHARS, summary_body
+
+    review = ReviewFactory.build(head_sha="a" * 40, files_reviewed=1, file_summaries=[], skipped_files=[])
+    comments = [ReviewCommentFactory.build(review=review, inline=False, body="x" * 5000, line=n) for n in range(1, 400)]
+
+    body = summary_body(review=review, comments=comments)
+
+    assert len(body) <= MAX_BODY_CHARS + 100
+    assert body.startswith(marker("a" * 40))
+
+
+def test_pull_request_with_nothing_reviewable_gets_no_review(fake_github):
+    from tests.reviews.github import diff_entry
+
+    review = ReviewFactory(state=JobState.RUNNING, pull_request__repository="o/r")
+    fake_github.files[review.pull_request.number] = [diff_entry("yarn.lock", "@@ -1 +1 @@\n-a\n+b")]
+
+    review_run(review_id=review.pk)
+
+    review.refresh_from_db()
+    assert review.state == JobState.SKIPPED
+    assert "no reviewable files" in review.summary
+    assert fake_github.posted() == []
