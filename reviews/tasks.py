@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from config.errors import PermanentError, TransientError
@@ -29,7 +30,11 @@ def run_job(task, kind: JobKind, pk: int, work) -> None:
         logger.info("%s %s: nothing to claim (done, running elsewhere or gone)", kind.task_name, pk)
         return
     try:
-        work()
+        try:
+            work()
+        except SoftTimeLimitExceeded:
+            # A long review ran out of time: what finished is cached, so a retry goes further.
+            raise TransientError("ran out of time; continuing in a new attempt")
     except TransientError as exc:
         if task.retries_exhausted(exc):
             kind.fail(pk, f"gave up after {task.request.retries + 1} attempts: {exc}")

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from config.errors import PermanentError
 from config.jobs import JobState
+from llm import complete
 from reviews.choices import ReviewTrigger, Side
 from reviews.diff import FileDiff, parse_patch
 from reviews.github import GitHubClient, GitHubValidationError
@@ -43,8 +44,6 @@ def fingerprint(*, path: str, anchor: str, category: str, message: str) -> str:
 
 
 def _review_file(review: Review, entry: dict, diff: FileDiff) -> FileReviewOutput:
-    from llm import complete
-
     result = complete(
         purpose="reviews.file",
         messages=file_messages(path=entry["filename"], numbered_diff=diff.numbered()),

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from config.errors import ApplicationError
 from config.jobs import JobState
+from llm import complete
 from reviews.jobs import SNIPPET
 from reviews.models import SnippetReview
 from reviews.prompts import SnippetReviewOutput, snippet_messages
@@ -39,8 +40,6 @@ def snippet_submit(*, user, code: str, filename: str = "", language: str = "") -
 
 def snippet_review_run(*, snippet_id: int) -> None:
     """The work of a claimed snippet job: one LLM call, findings checked against the code's lines."""
-    from llm import complete
-
     snippet = SnippetReview.objects.get(pk=snippet_id)
     result = complete(
         purpose="reviews.snippet",

@@ -1,0 +1,84 @@
+"""The job wrapper every reviews task runs through: the row always tells what happened."""
+
+from types import SimpleNamespace
+
+import pytest
+from celery.exceptions import SoftTimeLimitExceeded
+
+from config.errors import PermanentError, TransientError
+from config.jobs import JobState
+from reviews.jobs import REVIEW
+from reviews.tasks import run_job
+from tests.reviews.factories import ReviewFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def task(*, exhausted: bool = False):
+    return SimpleNamespace(request=SimpleNamespace(retries=2), retries_exhausted=lambda exc: exhausted)
+
+
+def fails_with(error):
+    def work():
+        raise error
+
+    return work
+
+
+def reload(review):
+    review.refresh_from_db()
+    return review
+
+
+def test_transient_failure_puts_the_job_back_to_pending_and_is_raised_for_the_retry():
+    review = ReviewFactory(state=JobState.PENDING)
+
+    with pytest.raises(TransientError):
+        run_job(task(), REVIEW, review.pk, fails_with(TransientError("GitHub answered 502")))
+
+    assert (reload(review).state, review.attempts) == (JobState.PENDING, 1)
+
+
+def test_a_job_that_runs_out_of_time_is_retried_like_a_transient_failure():
+    review = ReviewFactory(state=JobState.PENDING)
+
+    with pytest.raises(TransientError):
+        run_job(task(), REVIEW, review.pk, fails_with(SoftTimeLimitExceeded()))
+
+    assert reload(review).state == JobState.PENDING
+
+
+def test_transient_failure_after_the_last_retry_ends_failed():
+    review = ReviewFactory(state=JobState.PENDING)
+
+    run_job(task(exhausted=True), REVIEW, review.pk, fails_with(TransientError("GitHub answered 502")))
+
+    assert reload(review).state == JobState.FAILED
+    assert "gave up after 3 attempts: GitHub answered 502" in review.error
+
+
+def test_permanent_failure_ends_failed_with_its_message():
+    review = ReviewFactory(state=JobState.PENDING)
+
+    run_job(task(), REVIEW, review.pk, fails_with(PermanentError("GitHub answered 404: Not Found")))
+
+    assert (reload(review).state, review.error) == (JobState.FAILED, "GitHub answered 404: Not Found")
+
+
+def test_a_bug_ends_failed_and_is_raised():
+    review = ReviewFactory(state=JobState.PENDING)
+
+    with pytest.raises(KeyError):
+        run_job(task(), REVIEW, review.pk, fails_with(KeyError("patch")))
+
+    assert reload(review).state == JobState.FAILED
+    assert "internal error: KeyError" in review.error
+
+
+def test_a_job_already_running_elsewhere_is_left_alone():
+    review = ReviewFactory(state=JobState.RUNNING)
+    ran = []
+
+    run_job(task(), REVIEW, review.pk, lambda: ran.append(True))
+
+    assert ran == []
