@@ -30,3 +30,7 @@ from feedback.api.views import AdjustmentViewSet, FeedbackViewSet  # noqa: E402
 
 router.register("feedback", FeedbackViewSet, basename="feedback")
 router.register("adjustments", AdjustmentViewSet, basename="adjustment")
+
+from llm.api.views import LLMCallViewSet  # noqa: E402
+
+router.register("llm/calls", LLMCallViewSet, basename="llm-call")

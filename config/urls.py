@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from config import health
 from config.api_router import router
 from issues.triage.api import IssuePlanView, IssueTriageView
+from llm.api.views import LLMUsageView
 from reviews.api.views import ReviewStatsView
 from reviews.webhooks import github_webhook
 
@@ -21,6 +22,7 @@ urlpatterns = [
     path("api/reviews/stats/", ReviewStatsView.as_view(), name="review-stats"),
     path("api/issues/<int:pk>/triage/", IssueTriageView.as_view(), name="issue-triage"),
     path("api/issues/<int:pk>/plan/", IssuePlanView.as_view(), name="issue-plan"),
+    path("api/llm/usage/", LLMUsageView.as_view(), name="llm-usage"),
     path("api/", include(router.urls)),
     path("webhooks/github/", github_webhook, name="github-webhook"),
 ]

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 from llm import ratelimit
 from llm.cache import cache_get, cache_put, request_hash
 from llm.choices import Outcome
-from llm.client import ProviderError, chat_completion
+from llm.client import ProviderError, chat_completion, get_client
 from llm.errors import LLMNotConfigured, LLMPermanentError, LLMTransientError
 from llm.ledger import llm_call_record
 from llm.schema import schema_name, strict_schema
@@ -102,6 +102,9 @@ def complete(
         "json_schema": {"name": schema_name(output), "schema": schema, "strict": True},
     }
     conversation = messages
+    # Build the client before taking a slot: the first construction in a process takes long
+    # enough that the request could reach the provider after the window it was counted in.
+    get_client()
     for attempt in range(1, OUTPUT_ATTEMPTS + 1):
         estimate = estimate_prompt_tokens(conversation, schema) + settings.LLM_COMPLETION_TOKENS_ESTIMATE
         ratelimit.acquire(tokens=estimate)

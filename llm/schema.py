@@ -5,13 +5,16 @@ Strict mode wants `additionalProperties: false` on every object, every property 
 """
 
 import copy
+import functools
 
 from pydantic import BaseModel
 
 _SUBSCHEMA_LISTS = ("anyOf", "allOf", "oneOf", "prefixItems")
 
 
+@functools.lru_cache(maxsize=256)
 def strict_schema(output: type[BaseModel]) -> dict:
+    """Built once per output model (a cache hit must stay cheap); treat the result as read-only."""
     if not (isinstance(output, type) and issubclass(output, BaseModel)):
         raise TypeError(f"output must be a pydantic BaseModel subclass, not {output!r}")
     return _strict(copy.deepcopy(output.model_json_schema()))
