@@ -8,6 +8,7 @@ from django.forms import modelform_factory
 from config.errors import ApplicationError
 from issues.admin.common import (
     EstimatedCountPaginator,
+    FastSelect,
     FieldConflictForm,
     actor_of,
     admin_link,
@@ -244,7 +245,12 @@ class IssueAdmin(admin.ModelAdmin):
         return super().get_queryset(request).defer("search_vector").prefetch_related("labels")
 
     def get_changelist_form(self, request, **kwargs):
-        return modelform_factory(Issue, form=FieldConflictForm, fields=self.list_editable)
+        return modelform_factory(
+            Issue,
+            form=FieldConflictForm,
+            fields=self.list_editable,
+            widgets=dict.fromkeys(self.list_editable, FastSelect),
+        )
 
     def get_changelist_formset(self, request, **kwargs):
         formset_class = super().get_changelist_formset(request, **kwargs)
@@ -255,7 +261,8 @@ class IssueAdmin(admin.ModelAdmin):
         class SharedChoicesFormSet(formset_class):
             def _construct_form(self, i, **form_kwargs):
                 form = super()._construct_form(i, **form_kwargs)
-                form.fields["assignee"].choices = choices
+                if "assignee" in form.fields:
+                    form.fields["assignee"].choices = choices
                 return form
 
         return SharedChoicesFormSet

@@ -240,3 +240,15 @@ def test_other_changelists_load(admin_client, path):
 
 def test_activity_admin_is_read_only(admin_client):
     assert admin_client.get("/admin/issues/activity/add/").status_code == 403
+
+
+def test_list_editable_menus_show_the_current_values_and_what_was_seen(admin_client):
+    alice = UserFactory(username="alice")
+    IssueFactory(status="in_progress", priority="high", assignee=alice)
+
+    page = admin_client.get(CHANGELIST).content.decode()
+
+    assert '<option value="in_progress" selected>' in page
+    assert '<option value="high" selected>' in page
+    assert f'<option value="{alice.pk}" selected>alice</option>' in page
+    assert 'name="initial-form-0-status" value="in_progress"' in page
