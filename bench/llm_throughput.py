@@ -132,8 +132,7 @@ def _phase(name: str, *, jobs: int, worker_env: dict, celery_rate_limit: str | N
                 pending -= set(finished.values_list("pk", flat=True))
             wall = time.time() - started
         failed = LLMProbe.objects.filter(pk__in=[probe.pk for probe in probes], state=JobState.FAILED).count()
-        accepted_times = sorted(fake.request_times)
-        per_minute = _per_minute(accepted_times, started)
+        per_minute = _per_minute(sorted(fake.accepted_times), started)
         figures = {
             "jobs": jobs,
             "failed_jobs": failed,
@@ -149,7 +148,8 @@ def _phase(name: str, *, jobs: int, worker_env: dict, celery_rate_limit: str | N
         }
     print(
         f"  {name:7} {jobs} jobs in {figures['wall_s']} s (ideal {figures['ideal_wall_s']} s); "
-        f"calls per full minute {per_minute} (limit {RPM}), overall {figures['calls_per_minute_overall']}/min; "
+        f"answered calls per full minute {per_minute} (limit {RPM}), "
+        f"overall {figures['calls_per_minute_overall']}/min; requests sent {figures['provider_requests']}, "
         f"provider 429s: {figures['provider_429s']}; busiest 60 s: {figures['max_requests_in_60s']} requests; "
         f"failed jobs: {failed}",
         flush=True,

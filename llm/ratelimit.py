@@ -20,22 +20,25 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from limits import RateLimitItemPerSecond
+from limits.errors import StorageError
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter, SlidingWindowCounterRateLimiter
 
 import llm.filestorage  # noqa: F401  (registers the file:// storage scheme)
-from llm.errors import LLMRateLimited
+from llm.errors import LLMRateLimited, LLMTransientError
 
 NAMESPACE = "llm"
 # A provider 429 pauses every worker, not only the one that received it.
 PROVIDER_PAUSE_KEY = "llm:provider-paused-until"
 # Waiters woken at the same instant would all race for one freed slot: spread them a little.
 JITTER_S = 0.25
+# With the limiter's store unreachable no call may go out (the limit could not be kept).
+STORE_DOWN_RETRY_S = 5.0
 
 
 @functools.lru_cache(maxsize=4)
 def _storage(url: str):
-    return storage_from_string(url)
+    return storage_from_string(url, wrap_exceptions=True)
 
 
 def _limits() -> tuple[RateLimitItemPerSecond, RateLimitItemPerSecond]:
@@ -59,6 +62,13 @@ def acquire(*, tokens: int) -> None:
     """Take one request and `tokens` tokens from the global budget, or raise LLMRateLimited."""
     if not settings.LLM_RATELIMIT_ENABLED:
         return
+    try:
+        _acquire(tokens)
+    except StorageError as exc:
+        raise LLMTransientError(f"LLM rate limit store unreachable: {exc}", retry_after=STORE_DOWN_RETRY_S)
+
+
+def _acquire(tokens: int) -> None:
     paused_until = cache.get(PROVIDER_PAUSE_KEY)
     if paused_until and paused_until > time.time():
         raise LLMRateLimited("LLM provider asked to wait", retry_after=_wait(paused_until))
@@ -84,7 +94,10 @@ def add_tokens(extra: int) -> None:
         return
     _, tpm = _limits()
     _, token_budget = _strategies()
-    token_budget.hit(tpm, "tokens", cost=min(extra, settings.LLM_TPM))
+    try:
+        token_budget.hit(tpm, "tokens", cost=min(extra, settings.LLM_TPM))
+    except StorageError:
+        pass  # the call is made; a missed correction only makes the estimate less exact
 
 
 def pause(seconds: float) -> None:

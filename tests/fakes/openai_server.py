@@ -97,6 +97,7 @@ class FakeOpenAI:
         self.rpm = rpm
         self.requests: list[dict] = []
         self.request_times: list[float] = []
+        self.accepted_times: list[float] = []
         self.invalid_requests: list[tuple[dict, str]] = []
         self.rate_limited = 0
         self._script: deque = deque()
@@ -206,6 +207,7 @@ class FakeOpenAI:
                     return ("throttled", 429, headers, None), {}
                 self._accepted.append(now)
             self._accepted_count += 1
+            self.accepted_times.append(now)
             step = self._script.popleft() if self._script else None
             return step, self._rate_limit_headers(now)
 

@@ -5,7 +5,7 @@ from limits import RateLimitItemPerMinute
 from limits.strategies import MovingWindowRateLimiter
 
 from llm import ratelimit
-from llm.errors import LLMRateLimited
+from llm.errors import LLMRateLimited, LLMTransientError
 from llm.filestorage import FileStorage
 
 
@@ -72,3 +72,10 @@ def test_the_file_store_is_shared_by_processes(tmp_path):
         worker.join(timeout=20)
 
     assert sum(results.get(timeout=5) for _ in workers) == 15
+
+
+def test_an_unreachable_store_is_a_transient_error(settings):
+    settings.LLM_RATELIMIT_STORAGE_URL = "redis://127.0.0.1:9/0"
+
+    with pytest.raises(LLMTransientError, match="rate limit store unreachable"):
+        ratelimit.acquire(tokens=10)
