@@ -127,3 +127,32 @@ def test_an_update_waiting_on_an_uncommitted_writer_conflicts_once_that_writer_c
     assert isinstance(outcome["result"], ConflictError)
     assert outcome["result"].extra == {"current_version": 2}
     assert Issue.objects.get(pk=issue.pk).title == "other writer"
+
+
+def test_concurrent_deliveries_of_one_event_make_one_issue():
+    from issues.services.events import event_ingest
+
+    project = ProjectFactory()
+
+    outcomes = _run_together(
+        4,
+        lambda i: event_ingest(project=project, source="zendesk", external_id="77", title="Same event", actor=SYSTEM),
+    )
+
+    assert sorted(outcome.created for outcome in outcomes) == [False, False, False, True]
+    assert len({outcome.issue.pk for outcome in outcomes}) == 1
+    assert Issue.objects.count() == 1
+
+
+def test_concurrent_imports_of_one_file_create_each_row_once():
+    import io
+
+    from issues.services.imports import issues_import_csv
+
+    project = ProjectFactory()
+    content = b"title,external_id\nOne,E-1\nTwo,E-2\nThree,E-3\n"
+
+    reports = _run_together(3, lambda i: issues_import_csv(project=project, stream=io.BytesIO(content), actor=SYSTEM))
+
+    assert sorted(len(report.created) for report in reports) == [0, 0, 3]
+    assert sorted(Issue.objects.values_list("number", flat=True)) == [1, 2, 3]
