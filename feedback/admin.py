@@ -47,6 +47,7 @@ class FeedbackAdmin(admin.ModelAdmin):
     readonly_fields = (
         "summary",
         "dropped_count",
+        "llm_call",
         "state",
         "error",
         "attempts",
@@ -60,6 +61,9 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_adjustments=Count("adjustments"))
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
 
     def get_readonly_fields(self, request, obj=None):
         # Processed feedback is a record: its text and subject stay as the LLM saw them.

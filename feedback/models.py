@@ -29,6 +29,14 @@ class Feedback(models.Model):
     dropped_count = models.PositiveIntegerField(
         default=0, help_text="Suggestions from the LLM that failed validation and were not stored."
     )
+    llm_call = models.ForeignKey(
+        "llm.LLMCall",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The ledger row of the LLM call that produced the adjustments.",
+    )
     state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.PENDING, db_index=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)

@@ -94,6 +94,7 @@ class FeedbackSerializer(serializers.ModelSerializer):
             "attempts",
             "summary",
             "dropped_count",
+            "llm_call",
             "created_at",
             "state_changed_at",
             "processed_at",

@@ -5,7 +5,7 @@ from config.jobs import JobState
 from feedback.choices import AdjustmentState
 from feedback.models import Adjustment, Feedback
 from issues.models import Task
-from tests.feedback.factories import AdjustmentFactory, FeedbackFactory
+from tests.feedback.factories import AdjustmentFactory, FeedbackFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -74,4 +74,18 @@ def test_rerun_action_requeues_failed_feedback_only(admin_client, django_capture
 
     assert Feedback.objects.get(pk=failed.pk).state == JobState.PENDING
     assert Feedback.objects.get(pk=done.pk).state == JobState.DONE
+    assert len(callbacks) == 1
+
+
+def test_feedback_added_in_the_admin_is_queued_for_processing(admin_client, django_capture_on_commit_callbacks):
+    project = ProjectFactory()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = admin_client.post(
+            "/admin/feedback/feedback/add/",
+            {"project": project.pk, "text": "Search is slow", "author_name": "", "author_email": "", "task": ""},
+        )
+
+    assert response.status_code == 302
+    assert Feedback.objects.get(project=project).state == JobState.PENDING
     assert len(callbacks) == 1
