@@ -82,3 +82,10 @@ def test_a_job_already_running_elsewhere_is_left_alone():
     run_job(task(), REVIEW, review.pk, lambda: ran.append(True))
 
     assert ran == []
+
+
+def test_every_reviews_job_kind_is_known_to_the_sweeper():
+    from config.jobs import JOB_KINDS
+    from reviews.jobs import DELIVERY, SNIPPET
+
+    assert {DELIVERY, REVIEW, SNIPPET} <= set(JOB_KINDS)

@@ -148,3 +148,25 @@ def test_missing_event_header_is_a_400(client):
 
 def test_get_is_not_allowed(client):
     assert client.get("/webhooks/github/").status_code == 405
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_delivery_sent_twice_at_once_is_stored_once():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+    from django.test import Client
+
+    body = payload_bytes("pull_request/opened")
+
+    def send(_n):
+        try:
+            return deliver(Client(), "pull_request", body, delivery_id="d-race").status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = sorted(pool.map(send, range(4)))
+
+    assert statuses == [200, 200, 200, 202]
+    assert Delivery.objects.filter(delivery_id="d-race").count() == 1
