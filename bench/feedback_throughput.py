@@ -14,6 +14,7 @@ database `<name>_bench`, created and migrated if missing) and the Redis database
 whose queues and LLM rate-limit windows it empties first.
 """
 
+import heapq
 import json
 import math
 import os
@@ -31,6 +32,7 @@ RESULTS = ROOT / "bench-results"
 
 ITEMS = int(os.environ.get("FEEDBACK_BENCH_ITEMS", "200"))
 CONCURRENCY = int(os.environ.get("FEEDBACK_BENCH_CONCURRENCY", "5"))
+POOL = os.environ.get("FEEDBACK_BENCH_POOL", "prefork")
 DELAY_S = float(os.environ.get("FEEDBACK_BENCH_DELAY_S", "0.5"))
 RPM = int(os.environ.get("FEEDBACK_BENCH_RPM", "600"))
 TIMEOUT_S = float(os.environ.get("FEEDBACK_BENCH_TIMEOUT_S", "600"))
@@ -77,9 +79,18 @@ def _ensure_database(url: str) -> None:
 
 
 def ideal(items: int, concurrency: int, call_s: float, rpm: int) -> dict:
-    """Completion time of item k when only the limits act: `concurrency` calls of `call_s` at
-    once, and no more than `rpm` calls started in any limiter window."""
-    finish = [max((k // concurrency + 1) * call_s, (k // rpm) * WINDOW_S + call_s) for k in range(items)]
+    """Completion times when only the limits act, all items queued at once: `concurrency`
+    calls of `call_s` at a time, and (the limiter's moving window) call k starts no earlier
+    than one window after call k - rpm started."""
+    slots = [0.0] * concurrency
+    starts, finish = [], []
+    for k in range(items):
+        start = heapq.heappop(slots)
+        if k >= rpm:
+            start = max(start, starts[k - rpm] + WINDOW_S)
+        starts.append(start)
+        finish.append(start + call_s)
+        heapq.heappush(slots, start + call_s)
     makespan = max(finish)
     return {
         "steady_per_minute": min(rpm, concurrency * 60 / call_s),
@@ -160,7 +171,7 @@ def _stop_fake(process: subprocess.Popen) -> dict:
 def _start_worker(env: dict) -> subprocess.Popen:
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker",
-        "-Q", "llm,default", "-P", "prefork", "-c", str(CONCURRENCY),
+        "-Q", "llm,default", "-P", POOL, "-c", str(CONCURRENCY),
         "-n", f"bench-feedback-{os.getpid()}@%h", "--without-gossip", "--without-mingle", "-l", "WARNING",
     ]  # fmt: skip
     # The worker's banner and logs go to stderr: stdout carries this run's figures.
@@ -178,19 +189,13 @@ def _wait_for_worker(app, process: subprocess.Popen) -> None:
 
 
 def _reset_shared_state(app) -> None:
-    from django.core.cache import cache
-
     from llm import ratelimit
 
     with app.connection_for_write() as connection:
         for queue in app.conf.task_queues:
             queue.bind(connection).purge()
     # Windows left by an earlier run would throttle this one.
-    requests, tokens = ratelimit._strategies()
-    rpm_item, tpm_item = ratelimit._limits()
-    requests.clear(rpm_item, "requests")
-    tokens.clear(tpm_item, "tokens")
-    cache.delete(ratelimit.PROVIDER_PAUSE_KEY)
+    ratelimit.reset()
 
 
 def _process_all(project, count: int, label: str, timeout_s: float) -> tuple[list[int], float]:
@@ -325,7 +330,7 @@ def run() -> dict:
 def _report(result: dict) -> None:
     best, got = result["ideal"], result["measured"]
     print(
-        f"{result['items']} feedback items, worker concurrency {result['worker_concurrency']}, "
+        f"{result['items']} feedback items, worker concurrency {result['worker_concurrency']} ({POOL}), "
         f"LLM reply {result['llm_delay_s']} s, LLM_RPM {result['llm_rpm']}"
     )
     print(
@@ -339,7 +344,8 @@ def _report(result: dict) -> None:
         print(f"  {pct + ' POST to done (s)':24}{best[pct + '_s']:10.2f}{value:12.2f}")
     print(
         f"  done {got['done']}, failed {got['failed']}, unfinished {got['unfinished']}; "
-        f"LLM requests {got['llm_requests']} (most in 60 s: {got['llm_max_in_60s']}); posting took {got['posting_s']} s"
+        f"LLM requests {got['llm_requests']} with warm-up (most in 60 s: {got['llm_max_in_60s']}); "
+        f"posting took {got['posting_s']} s"
     )
     if got["llm_latency_s"]:
         # Everything a task does beyond waiting for the provider: broker, claim, context, gateway, save.
