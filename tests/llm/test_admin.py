@@ -43,3 +43,13 @@ def test_adding_a_probe_queues_it(admin_client, django_capture_on_commit_callbac
     assert response.status_code == 302
     probe = LLMProbe.objects.get()
     assert (probe.question, probe.state, len(callbacks)) == ("Still there?", "pending", 1)
+
+
+def test_rerun_action_queues_a_failed_probe_again(admin_client, django_capture_on_commit_callbacks):
+    probe = LLMProbe.objects.create(question="Still there?", state="failed", error="LLM not configured")
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        admin_client.post("/admin/llm/llmprobe/", {"action": "rerun", "_selected_action": [probe.pk]})
+
+    probe.refresh_from_db()
+    assert (probe.state, probe.error, len(callbacks)) == ("pending", "", 1)
