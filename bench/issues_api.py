@@ -11,7 +11,7 @@
 
 Uses its own database (<DATABASE_URL's name>_bench_issues; the loaded issues are kept and reused
 while BENCH_ISSUES/BENCH_PROJECTS stay the same) and REDIS_URL (default redis://127.0.0.1:6379/1;
-the `llm` queue the import fills with triage jobs is emptied afterwards).
+the `default` and `llm` queues the import fills with triage jobs are emptied afterwards).
 Prints the figures and writes bench-results/issues_api.json.
 """
 
@@ -422,8 +422,8 @@ def _import(session: requests.Session, base: str, conn, rows: int, redis_url: st
         timings.append(time.perf_counter() - started)
         response.raise_for_status()
         reports.append(response.json())
-    # The import queued a triage job per new issue; no worker runs here.
-    redis.Redis.from_url(redis_url).delete("llm")
+    # The import queued triage fan-out messages (and through them triage jobs); no worker runs here.
+    redis.Redis.from_url(redis_url).delete("default", "llm")
     _drop_import_projects(conn)
     return {
         "rows": rows,
