@@ -63,7 +63,8 @@ def _hit_many(path: str, hits: int, results) -> None:
 
 
 def test_the_file_store_is_shared_by_processes(tmp_path):
-    context = multiprocessing.get_context("fork")
+    # spawn, not fork: this process has threads (the test worker) whose locks a fork would copy.
+    context = multiprocessing.get_context("spawn")
     results = context.Queue()
     workers = [context.Process(target=_hit_many, args=(str(tmp_path / "l.json"), 10, results)) for _ in range(3)]
     for worker in workers:
