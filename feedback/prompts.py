@@ -15,6 +15,16 @@ from issues.choices import TaskStatus
 PURPOSE = "feedback.process"
 
 
+def _nullable_enum(values):
+    """JSON schema of an optional enumerated string, as one `type` list rather than anyOf + enum."""
+
+    def update(schema: dict) -> None:
+        schema.pop("anyOf", None)
+        schema.update(type=["string", "null"], enum=[*values, None])
+
+    return update
+
+
 class ProposedAdjustment(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -29,7 +39,7 @@ class ProposedAdjustment(BaseModel):
     priority: int | None = Field(description="task_priority and new_task: 1 (highest) to 5 (lowest); otherwise null.")
     status: str | None = Field(
         description="task_status: the new status; otherwise null.",
-        json_schema_extra={"enum": [*TaskStatus.values, None]},
+        json_schema_extra=_nullable_enum(TaskStatus.values),
     )
     estimated_hours: float | None = Field(
         description="task_estimate and new_task: positive number of hours; otherwise null."

@@ -1,6 +1,7 @@
 """The processing service, called directly (no worker) against the fake OpenAI server."""
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from config.errors import PermanentError
 from config.jobs import JobState
@@ -62,3 +63,18 @@ def test_without_an_api_key_the_run_raises_a_permanent_error(settings, running):
 
     with pytest.raises(PermanentError):
         feedback_process(feedback_id=feedback.pk)
+
+
+def test_the_output_schema_is_valid_and_limits_statuses_to_the_enumeration(fake_openai, running):
+    feedback, task = running
+    fake_openai.add_reply({"summary": "Nothing.", "adjustments": []})
+    feedback_process(feedback_id=feedback.pk)
+    schema = fake_openai.requests[-1]["response_format"]["json_schema"]["schema"]
+    Draft202012Validator.check_schema(schema)
+    validator = Draft202012Validator(schema)
+
+    def answer(status):
+        return {"summary": "s", "adjustments": [suggestion("task_status", task_id=task.pk, status=status)]}
+
+    assert validator.is_valid(answer("done")) and validator.is_valid(answer(None))
+    assert not validator.is_valid(answer("blocked"))
