@@ -132,6 +132,17 @@ def _start_gunicorn(env: dict, port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
+def _wait_for_url(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
+
+
 def _stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
@@ -306,8 +317,6 @@ def _ideal_p95(*, pulls: int, files: int, delay: float, rpm: int, workers: int, 
 
 
 def _reviews(env: dict, base_url: str, redis_url: str) -> dict:
-    from tests.fakes.openai_server import FakeOpenAI
-
     pulls, files = _int("BENCH_PULLS", 50), _int("BENCH_FILES", 10)
     delay, rpm = _float("BENCH_LLM_DELAY_S", 1.0), _int("BENCH_LLM_RPM", 600)
     worker_count, per_worker = _int("BENCH_WORKERS", 2), _int("BENCH_WORKER_CONCURRENCY", 1)
@@ -320,11 +329,20 @@ def _reviews(env: dict, base_url: str, redis_url: str) -> dict:
         f"Project.objects.create(key='BENCH', name='Bench', github_repo='{BENCH_REPO}')",
     )
     _clear_redis(redis_url)
-    openai = FakeOpenAI(delay_s=delay, rpm=rpm).start()
+    openai_port = _free_port()
+    openai = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.openai_server", "--port", str(openai_port), "--delay", str(delay)]
+        + ["--rpm", str(rpm)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    openai_url = f"http://127.0.0.1:{openai_port}/v1"
+    _wait_for_url(f"http://127.0.0.1:{openai_port}/stats")
     github = FakeGitHubServer(files_per_pull=files).start()
     worker_env = {
         **env,
-        "OPENAI_BASE_URL": openai.url,
+        "OPENAI_BASE_URL": openai_url,
         "OPENAI_API_KEY": "sk-bench",
         "LLM_RPM": str(rpm),
         "LLM_TPM": "100000000",
@@ -351,8 +369,8 @@ def _reviews(env: dict, base_url: str, redis_url: str) -> dict:
         for worker in workers:
             _stop(worker)
         github.stop()
-        llm_stats = openai.stats()
-        openai.stop()
+        llm_stats = requests.get(f"http://127.0.0.1:{openai_port}/stats", timeout=5).json()
+        _stop(openai)
     ideal = _ideal_p95(
         pulls=pulls,
         files=files,
