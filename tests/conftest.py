@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
 from tests.fakes.openai_server import FakeOpenAI
-from tests.worker import celery_worker, celery_worker_session  # noqa: F401  (fixtures)
+from tests.worker import _worker_idle_unless_requested, celery_worker, celery_worker_session  # noqa: F401  (fixtures)
 
 
 def _database_error() -> str | None:

@@ -45,19 +45,47 @@ def _wait_until_idle() -> None:
         time.sleep(0.05)
 
 
+class _SessionWorker:
+    """The one worker of the test session, consuming only while a test asked for it: jobs that
+    other tests publish must not run under them (or during their database teardown)."""
+
+    worker = None
+    consuming = False
+
+    @classmethod
+    def consume(cls, on: bool) -> None:
+        if cls.worker is None or cls.consuming == on:
+            return
+        control = app.control.add_consumer if on else app.control.cancel_consumer
+        for queue in app.conf.task_queues:
+            replies = control(queue.name, destination=[cls.worker.hostname], reply=True, timeout=5)
+            if not replies:
+                raise RuntimeError(f"the test worker did not answer a request to consume={on} {queue.name}")
+        cls.consuming = on
+
+
 @pytest.fixture(scope="session")
 def celery_worker_session(django_db_setup):
     _purge_queues()
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30) as worker:
+        _SessionWorker.worker, _SessionWorker.consuming = worker, True
         yield worker
+        _SessionWorker.worker = None
 
 
 @pytest.fixture
 def celery_worker(celery_worker_session, transactional_db):
     _purge_queues()
+    _SessionWorker.consume(True)
     yield celery_worker_session
     _wait_until_idle()
     _purge_queues()
+
+
+@pytest.fixture(autouse=True)
+def _worker_idle_unless_requested(request):
+    if "celery_worker" not in request.fixturenames:
+        _SessionWorker.consume(False)
 
 
 def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05):
