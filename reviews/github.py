@@ -5,6 +5,7 @@ is retried after the wait GitHub asks for; everything else that fails is a `GitH
 (a PermanentError). Writes pass the shared content-creation limiter first.
 """
 
+import threading
 import time
 
 import requests
@@ -54,26 +55,36 @@ def _rate_limit_wait(response: requests.Response) -> float | None:
     return None
 
 
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    """One session per thread, kept: its pooled connections spare a TLS handshake per request."""
+    if not hasattr(_local, "session"):
+        _local.session = requests.Session()
+    return _local.session
+
+
 class GitHubClient:
     def __init__(self, *, token: str | None = None, api_url: str | None = None, session=None):
         self.api_url = (api_url or settings.GITHUB_API_URL).rstrip("/")
-        self.session = session or requests.Session()
-        self.session.headers.update(
-            {
-                "Accept": "application/vnd.github+json",
-                "X-GitHub-Api-Version": API_VERSION,
-                "User-Agent": "triage-desk",
-            }
-        )
+        self.session = session or _session()
+        self.headers = {
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": API_VERSION,
+            "User-Agent": "triage-desk",
+        }
         token = token if token is not None else settings.GITHUB_TOKEN
         if token:
-            self.session.headers["Authorization"] = f"Bearer {token}"
+            self.headers["Authorization"] = f"Bearer {token}"
 
     def _request(self, method: str, url: str, **kwargs) -> requests.Response:
         if not url.startswith("http"):
             url = f"{self.api_url}{url}"
         try:
-            response = self.session.request(method, url, timeout=settings.GITHUB_TIMEOUT_S, **kwargs)
+            response = self.session.request(
+                method, url, headers=self.headers, timeout=settings.GITHUB_TIMEOUT_S, **kwargs
+            )
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise TransientError(f"GitHub unreachable: {exc.__class__.__name__}") from exc
         wait = _rate_limit_wait(response)

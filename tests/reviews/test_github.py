@@ -154,3 +154,12 @@ def test_write_limit_without_redis_is_counted_in_a_shared_file(settings, tmp_pat
         acquire_write_slot()
 
     assert (tmp_path / "github-ratelimit.json").exists()
+
+
+def test_clients_of_one_thread_share_a_session_and_its_connections():
+    from concurrent.futures import ThreadPoolExecutor
+
+    other_thread = ThreadPoolExecutor(max_workers=1).submit(lambda: GitHubClient().session).result()
+
+    assert GitHubClient().session is GitHubClient().session
+    assert other_thread is not GitHubClient().session
