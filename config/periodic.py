@@ -50,6 +50,12 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         description="Deletes expired LLM cache entries; empties ledger prompts and replies past the retention.",
         crontab="17 3 * * *",
     ),
+    PeriodicJob(
+        name="reviews.prune_deliveries",
+        task="reviews.prune_deliveries",
+        description="Deletes finished GitHub deliveries (and their payloads) older than DELIVERY_RETENTION_DAYS.",
+        crontab="47 3 * * *",
+    ),
 ]
 
 

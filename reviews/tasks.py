@@ -11,7 +11,7 @@ from config.errors import PermanentError, TransientError
 from config.jobs import JobKind
 from config.taskbase import JobTask
 from reviews.jobs import DELIVERY, REVIEW, SNIPPET
-from reviews.services.deliveries import delivery_process
+from reviews.services.deliveries import deliveries_prune, delivery_process
 from reviews.services.review import review_run
 from reviews.services.snippets import snippet_review_run
 
@@ -61,3 +61,8 @@ def review_pull_request(self, review_pk: int) -> None:
 @shared_task(name="reviews.review_snippet", base=JobTask, bind=True)
 def review_snippet(self, snippet_pk: int) -> None:
     run_job(self, SNIPPET, snippet_pk, lambda: snippet_review_run(snippet_id=snippet_pk))
+
+
+@shared_task(name="reviews.prune_deliveries", base=JobTask)
+def prune_deliveries() -> int:
+    return deliveries_prune(older_than_days=settings.DELIVERY_RETENTION_DAYS)

@@ -329,6 +329,8 @@ GITHUB_RATELIMIT_STORAGE_URL = env.str(
 )
 # GitHub never sends a payload over 25 MB; the webhook answers 413 above it.
 GITHUB_WEBHOOK_MAX_BYTES = 25 * 1024 * 1024
+# Finished deliveries older than this are deleted by the beat job reviews.prune_deliveries.
+DELIVERY_RETENTION_DAYS = env.int("DELIVERY_RETENTION_DAYS", default=30)
 
 # Pull-request and snippet reviews (reviews app)
 REVIEW_MAX_FILES = env.int("REVIEW_MAX_FILES", default=20)

@@ -2,6 +2,7 @@
 
 import logging
 from contextlib import nullcontext
+from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -81,3 +82,17 @@ def delivery_rerun(*, delivery: Delivery) -> bool:
         return False
     with transaction.atomic():
         return DELIVERY.enqueue(delivery.pk)
+
+
+def deliveries_prune(*, older_than_days: int, batch_size: int = 1000) -> int:
+    """Delete finished deliveries received more than `older_than_days` ago; returns how many.
+
+    Unfinished and failed ones stay: a failed delivery waits for staff to look at it."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    finished = Delivery.objects.filter(received_at__lt=cutoff, state__in=(JobState.DONE, JobState.SKIPPED))
+    deleted = 0
+    while True:
+        ids = list(finished.values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return deleted
+        deleted += Delivery.objects.filter(pk__in=ids).delete()[0]

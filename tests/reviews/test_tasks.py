@@ -89,3 +89,22 @@ def test_every_reviews_job_kind_is_known_to_the_sweeper():
     from reviews.jobs import DELIVERY, SNIPPET
 
     assert {DELIVERY, REVIEW, SNIPPET} <= set(JOB_KINDS)
+
+
+def test_old_finished_deliveries_are_pruned_and_failed_or_recent_ones_kept(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reviews.models import Delivery
+    from reviews.tasks import prune_deliveries
+
+    settings.DELIVERY_RETENTION_DAYS = 30
+    states = {"old-done": JobState.DONE, "old-skipped": JobState.SKIPPED, "old-failed": JobState.FAILED}
+    for delivery_id, state in states.items():
+        Delivery.objects.create(delivery_id=delivery_id, event="ping", payload={}, state=state)
+    Delivery.objects.update(received_at=timezone.now() - timedelta(days=31))
+    Delivery.objects.create(delivery_id="recent-done", event="ping", payload={}, state=JobState.DONE)
+
+    assert prune_deliveries() == 2
+    assert sorted(Delivery.objects.values_list("delivery_id", flat=True)) == ["old-failed", "recent-done"]
