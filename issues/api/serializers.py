@@ -188,7 +188,8 @@ def _datetime(value, tz):
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-ISSUE_READ_FIELDS = frozenset(IssueSerializer.Meta.fields)
+# The detail view adds the latest triage and plan runs (issues/triage/api.py).
+ISSUE_READ_FIELDS = frozenset(IssueSerializer.Meta.fields) | {"latest_triage", "latest_plan"}
 
 
 class IssueCreateSerializer(StrictSerializerMixin, serializers.Serializer):

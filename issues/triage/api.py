@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.jobs import JobKind
+from issues.api.serializers import IssueSerializer
 from issues.jobs import PLAN, TRIAGE
 from issues.models import Issue, PlanRun, TriageRun
 
@@ -39,6 +40,25 @@ class PlanRunSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+
+class IssueDetailSerializer(IssueSerializer):
+    """One issue with its latest triage and plan runs (the full history: GET .../triage/, .../plan/)."""
+
+    latest_triage = TriageRunSerializer(allow_null=True, read_only=True)
+    latest_plan = PlanRunSerializer(allow_null=True, read_only=True)
+
+    class Meta(IssueSerializer.Meta):
+        fields = [*IssueSerializer.Meta.fields, "latest_triage", "latest_plan"]
+        read_only_fields = fields
+
+    def to_representation(self, issue):
+        data = super().to_representation(issue)
+        triage = issue.triage_runs.first()
+        plan = issue.plan_runs.prefetch_related("tasks").first()
+        data["latest_triage"] = TriageRunSerializer(triage).data if triage else None
+        data["latest_plan"] = PlanRunSerializer(plan).data if plan else None
+        return data
 
 
 class JobStateSerializer(serializers.Serializer):

@@ -44,7 +44,7 @@ def test_jobs_lost_in_a_broker_flush_are_completed_after_the_sweeper_runs(celery
     project = ProjectFactory(key="FLUSH")
     issues = [issue_create(project=project, title=f"Lost job {n}", actor=SYSTEM) for n in range(5)]
 
-    assert _flush_broker_queues() == 5
+    assert _flush_broker_queues() >= 5  # our five, and whatever else was waiting
     cache.set("flush:open", True)
     time.sleep(0.5)  # the worker is free again, with nothing left to run
     assert set(Issue.objects.filter(pk__in=[i.pk for i in issues]).values_list("triage_state", flat=True)) == {

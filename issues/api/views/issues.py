@@ -43,6 +43,7 @@ from issues.services import (
     issue_update,
     issues_bulk_set_status,
 )
+from issues.triage.api import IssueDetailSerializer
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input (error format, type `validation_error` or more specific)."),
@@ -57,7 +58,10 @@ VERSIONED_ERRORS = {**ERRORS, 409: OpenApiResponse(description="Stale `version`:
         description="Archived issues are hidden unless `archived=true` or `archived=any`. With `search`, "
         "results are ranked (title matches first) unless `ordering` is given.",
     ),
-    retrieve=extend_schema(summary="Get an issue", responses={200: IssueSerializer, 404: ERRORS[404]}),
+    retrieve=extend_schema(
+        summary="Get an issue (with its latest triage and plan runs)",
+        responses={200: IssueDetailSerializer, 404: ERRORS[404]},
+    ),
     destroy=extend_schema(summary="Delete an issue (staff)"),
 )
 class IssueViewSet(IssueImportMixin, viewsets.ModelViewSet):
@@ -69,6 +73,9 @@ class IssueViewSet(IssueImportMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         return issue_queryset()
+
+    def get_serializer_class(self):
+        return IssueDetailSerializer if self.action == "retrieve" else super().get_serializer_class()
 
     def get_permissions(self):
         if self.action in ("destroy", "activity"):

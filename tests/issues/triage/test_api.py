@@ -58,3 +58,31 @@ def test_an_unknown_issue_is_a_404_with_the_error_format(user_client):
 
 def test_anonymous_requests_are_refused(api_client, issue):
     assert api_client.post(f"/api/issues/{issue.pk}/plan/").status_code == 401
+
+
+def test_the_issue_shows_its_latest_triage_and_plan_runs(user_client, issue):
+    TriageRun.objects.create(issue=issue, engine="rules", note="older")
+    TriageRun.objects.create(issue=issue, engine="rules", note="newest")
+
+    body = user_client.get(f"/api/issues/{issue.pk}/").json()
+
+    assert body["latest_triage"]["note"] == "newest"
+    assert body["latest_plan"] is None
+
+
+def test_the_issue_list_stays_without_run_details(user_client, issue):
+    TriageRun.objects.create(issue=issue, engine="rules")
+
+    row = user_client.get("/api/issues/").json()["results"][0]
+
+    assert "latest_triage" not in row
+
+
+def test_an_issue_read_with_its_runs_can_be_written_back(user_client, issue):
+    TriageRun.objects.create(issue=issue, engine="rules")
+    body = user_client.get(f"/api/issues/{issue.pk}/").json()
+
+    response = user_client.put(f"/api/issues/{issue.pk}/", {**body, "title": "Renamed"}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["title"] == "Renamed"
