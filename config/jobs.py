@@ -120,12 +120,12 @@ class JobKind:
         )
 
     def stuck(self, *, older_than: timedelta) -> models.QuerySet:
-        """Rows pending or running with no state change for `older_than`: their message may be lost."""
+        """Rows pending or running with no state change for `older_than` (or none recorded, for
+        rows written outside the services): their message may be lost."""
+        changed_at = self._field("state_changed_at")
         return self.model._default_manager.filter(
-            **{
-                f"{self._field('state')}__in": UNFINISHED_STATES,
-                f"{self._field('state_changed_at')}__lt": timezone.now() - older_than,
-            }
+            Q(**{f"{changed_at}__lt": timezone.now() - older_than}) | Q(**{f"{changed_at}__isnull": True}),
+            **{f"{self._field('state')}__in": UNFINISHED_STATES},
         )
 
 

@@ -9,10 +9,19 @@ llm.errors.LLMRateLimited) is a wait, not a failure: it is retried after exactly
 `retry_after` and does not count toward `max_retries`.
 """
 
-from celery import Task
-from django.conf import settings
+import logging
+from collections.abc import Callable
+from datetime import timedelta
 
-from config.errors import TransientError
+from celery import Task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+
+from config.errors import PermanentError, TransientError
+from config.jobs import JobKind
+
+logger = logging.getLogger(__name__)
 
 
 def consumes_retry(exc: BaseException | None) -> bool:
@@ -52,3 +61,38 @@ class JobTask(Task):
             )
         finally:
             self.request.retries += 1
+
+
+def run_job(task: JobTask, kind: JobKind, pk, work: Callable[[], object]) -> None:
+    """Claim the job on its row, do `work`, and leave the row in a state that tells the truth.
+
+    A duplicate message finds nothing to claim and returns. A transient failure puts the job
+    back to pending and lets JobTask retry it; once the retries are used up, or on a permanent
+    failure, the job ends `failed` with the error for staff to re-run. A bug also ends `failed`
+    (and is re-raised for the logs) rather than leaving the row `running`.
+    """
+    # A row `running` for longer than the hard time limit lost its worker: claim it again.
+    stale_after = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    if not kind.claim(pk, stale_after=stale_after):
+        logger.info("%s %s: nothing to claim (done, running elsewhere or gone)", kind.task_name, pk)
+        return
+    try:
+        try:
+            work()
+        except SoftTimeLimitExceeded:
+            # What finished before the limit is kept (or cached), so a new attempt goes further.
+            raise TransientError("ran out of time; continuing in a new attempt")
+    except TransientError as exc:
+        if task.retries_exhausted(exc):
+            kind.fail(pk, f"Gave up after {task.request.retries + 1} attempts: {exc}")
+            return
+        kind.release(pk)
+        raise
+    except PermanentError as exc:
+        kind.fail(pk, str(exc))
+    except ObjectDoesNotExist as exc:
+        logger.info("%s %s: a row it needs was deleted: %s", kind.task_name, pk, exc)
+        kind.fail(pk, f"A row this job needs no longer exists: {exc}")
+    except Exception as exc:
+        kind.fail(pk, f"Internal error: {type(exc).__name__}: {exc}")
+        raise

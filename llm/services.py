@@ -31,9 +31,8 @@ def probe_rerun(*, probe: LLMProbe) -> bool:
 
 
 def probe_run(*, probe_id: int) -> None:
-    """Ask the provider the probe's question. Raises the gateway's errors for the task to handle."""
-    if not PROBE.claim(probe_id, stale_after=timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)):
-        return
+    """Ask the provider the probe's question (the task has claimed the job). Raises the
+    gateway's errors for the task to handle."""
     probe = LLMProbe.objects.get(pk=probe_id)
     result = complete(
         purpose="llm.probe",

@@ -69,3 +69,9 @@ def test_enqueue_sends_the_task_after_commit(issue, django_capture_on_commit_cal
         assert TRIAGE.enqueue(issue.pk) is True
 
     assert len(callbacks) == 1
+
+
+def test_stuck_includes_unfinished_jobs_with_no_recorded_state_change(issue):
+    Issue.objects.filter(pk=issue.pk).update(triage_state=JobState.PENDING, triage_state_changed_at=None)
+
+    assert list(TRIAGE.stuck(older_than=timedelta(minutes=5))) == [issue]
