@@ -338,8 +338,9 @@ def _reviews(env: dict, base_url: str, redis_url: str) -> dict:
         stderr=subprocess.DEVNULL,
     )
     openai_url = f"http://127.0.0.1:{openai_port}/v1"
-    _wait_for_url(f"http://127.0.0.1:{openai_port}/stats")
     github = FakeGitHubServer(files_per_pull=files).start()
+    workers: list[subprocess.Popen] = []
+    llm_stats: dict = {}
     worker_env = {
         **env,
         "OPENAI_BASE_URL": openai_url,
@@ -350,8 +351,9 @@ def _reviews(env: dict, base_url: str, redis_url: str) -> dict:
         "GITHUB_TOKEN": "bench-token",
         "REVIEW_FILE_CONCURRENCY": str(file_concurrency),
     }
-    workers = _start_workers(worker_env, worker_count)
     try:
+        _wait_for_url(f"http://127.0.0.1:{openai_port}/stats")
+        workers = _start_workers(worker_env, worker_count)
         sender = Sender(f"{base_url}/webhooks/github/", _int("BENCH_CONCURRENCY", 50))
         payloads = _pull_payloads(pulls, uuid.uuid4().hex)
         started_at = {}
@@ -369,7 +371,10 @@ def _reviews(env: dict, base_url: str, redis_url: str) -> dict:
         for worker in workers:
             _stop(worker)
         github.stop()
-        llm_stats = requests.get(f"http://127.0.0.1:{openai_port}/stats", timeout=5).json()
+        try:
+            llm_stats = requests.get(f"http://127.0.0.1:{openai_port}/stats", timeout=5).json()
+        except requests.RequestException:
+            pass
         _stop(openai)
     ideal = _ideal_p95(
         pulls=pulls,
