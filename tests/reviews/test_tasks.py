@@ -1,4 +1,4 @@
-"""The job wrapper every reviews task runs through: the row always tells what happened."""
+"""The job wrapper the reviews tasks run through (config.taskbase.run_job), on a review row."""
 
 from types import SimpleNamespace
 
@@ -7,8 +7,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from config.errors import PermanentError, TransientError
 from config.jobs import JobState
+from config.taskbase import run_job
 from reviews.jobs import REVIEW
-from reviews.tasks import run_job
 from tests.reviews.factories import ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,7 @@ def test_transient_failure_after_the_last_retry_ends_failed():
     run_job(task(exhausted=True), REVIEW, review.pk, fails_with(TransientError("GitHub answered 502")))
 
     assert reload(review).state == JobState.FAILED
-    assert "gave up after 3 attempts: GitHub answered 502" in review.error
+    assert "Gave up after 3 attempts: GitHub answered 502" in review.error
 
 
 def test_permanent_failure_ends_failed_with_its_message():
@@ -72,7 +72,7 @@ def test_a_bug_ends_failed_and_is_raised():
         run_job(task(), REVIEW, review.pk, fails_with(KeyError("patch")))
 
     assert reload(review).state == JobState.FAILED
-    assert "internal error: KeyError" in review.error
+    assert "Internal error: KeyError" in review.error
 
 
 def test_a_job_already_running_elsewhere_is_left_alone():
