@@ -252,7 +252,9 @@ class FakeOpenAI:
         return sample_for_schema(schema) if schema else "fake reply"
 
     def answer(self, body: dict) -> tuple[int, dict, bytes]:
-        """(status, headers, body bytes) for one request body."""
+        """(status, headers, body bytes) for one request body, `delay_s` after it arrived (the
+        time spent checking the request is part of the delay, as at a real provider)."""
+        arrived = time.monotonic()
         errors = sorted(REQUEST_VALIDATOR.iter_errors(body), key=lambda error: list(error.path))
         if errors:
             message = "; ".join(
@@ -263,7 +265,7 @@ class FakeOpenAI:
             return 400, {}, json.dumps(error_body(400, message)).encode()
         step, headers = self._admit(body)
         if self.delay_s and (step is None or step[0] != "throttled"):
-            time.sleep(self.delay_s)
+            time.sleep(max(0.0, self.delay_s - (time.monotonic() - arrived)))
         if step is not None and step[0] in ("error", "throttled"):
             _, status, extra_headers, payload = step
             payload = error_body(status) if payload is None else payload
