@@ -1,6 +1,7 @@
 """Pieces shared by the issue tracker's admin classes."""
 
 from django import forms
+from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connection
 from django.forms.utils import flatatt
@@ -97,3 +98,19 @@ class FieldConflictForm(forms.ModelForm):
 
 def _comparable(value):
     return getattr(value, "pk", value)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """An inline that shows related rows and changes none of them."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+ACTIVITY_INLINE_FIELDS = ("created_at", "actor_type", "actor_name", "field", "old_value", "new_value")

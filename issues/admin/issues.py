@@ -7,9 +7,11 @@ from django.forms import modelform_factory
 
 from config.errors import ApplicationError
 from issues.admin.common import (
+    ACTIVITY_INLINE_FIELDS,
     EstimatedCountPaginator,
     FastSelect,
     FieldConflictForm,
+    ReadOnlyInline,
     actor_of,
     admin_link,
     changelist_link,
@@ -87,57 +89,33 @@ class IssueForm(forms.ModelForm):
         return cleaned
 
 
-class ActivityInline(admin.TabularInline):
+class ActivityInline(ReadOnlyInline):
     model = Activity
     fk_name = "issue"
-    fields = ("created_at", "actor_type", "actor_name", "field", "old_value", "new_value")
+    fields = ACTIVITY_INLINE_FIELDS
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = False
     verbose_name_plural = "activity history"
 
     def get_queryset(self, request):
         return super().get_queryset(request).order_by("-created_at", "-id")
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class CommentInline(admin.TabularInline):
+class CommentInline(ReadOnlyInline):
     model = Comment
     fields = ("created_at", "author", "author_name", "body")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author")
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class TaskInline(admin.TabularInline):
+class TaskInline(ReadOnlyInline):
     model = Task
     fields = ("title", "status", "priority", "estimated_hours")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Issue)

@@ -3,7 +3,14 @@ from django.contrib import admin, messages
 from django.db.models import Count
 
 from config.errors import ApplicationError
-from issues.admin.common import EstimatedCountPaginator, actor_of, admin_link, changelist_link
+from issues.admin.common import (
+    ACTIVITY_INLINE_FIELDS,
+    EstimatedCountPaginator,
+    ReadOnlyInline,
+    actor_of,
+    admin_link,
+    changelist_link,
+)
 from issues.models import Activity, Comment, Issue, Label, Project, Task
 from issues.services import comment_create, task_create, task_update
 
@@ -64,20 +71,12 @@ class TaskForm(forms.ModelForm):
         return cleaned
 
 
-class TaskActivityInline(admin.TabularInline):
+class TaskActivityInline(ReadOnlyInline):
     model = Activity
     fk_name = "task"
-    fields = ("created_at", "actor_type", "actor_name", "field", "old_value", "new_value")
+    fields = ACTIVITY_INLINE_FIELDS
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = "activity history"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Task)
