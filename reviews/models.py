@@ -8,7 +8,7 @@ from reviews.choices import Category, PullRequestState, ReviewTrigger, Severity,
 class JobFields(models.Model):
     """The job columns read by config.jobs.JobKind with an empty prefix (`state`, `error`, ...)."""
 
-    state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.PENDING, db_index=True)
+    state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.PENDING)
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
     state_changed_at = models.DateTimeField(null=True, blank=True)
@@ -16,23 +16,30 @@ class JobFields(models.Model):
 
     class Meta:
         abstract = True
+        # A plain btree: `db_index=True` on a CharField adds a second, LIKE-only index on
+        # PostgreSQL that nothing here queries and every insert would pay for.
+        indexes = [models.Index(fields=["state"], name="%(app_label)s_%(class)s_state")]
 
 
 class Delivery(JobFields):
     """One webhook delivery from GitHub, stored before anything else happens to it."""
 
-    delivery_id = models.CharField(max_length=100, unique=True, help_text="X-GitHub-Delivery; kept on redelivery.")
-    event = models.CharField(max_length=100, db_index=True)
+    delivery_id = models.CharField(max_length=100, help_text="X-GitHub-Delivery; kept on redelivery.")
+    event = models.CharField(max_length=100)
     action = models.CharField(max_length=100, blank=True)
-    repository = models.CharField(max_length=140, blank=True, db_index=True)
+    repository = models.CharField(max_length=140, blank=True)
     installation_id = models.BigIntegerField(null=True, blank=True)
     payload = models.JSONField()
     result = models.CharField(max_length=500, blank=True, help_text="What processing did, or why it was skipped.")
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    class Meta:
+    class Meta(JobFields.Meta):
         ordering = ["-received_at", "-id"]
         verbose_name_plural = "deliveries"
+        # Every webhook acknowledgement inserts a row, so the table keeps only the indexes
+        # something reads: the unique delivery id (a constraint, so no LIKE twin), state for
+        # the sweeper and the admin filter, and received_at for ordering and pruning.
+        constraints = [models.UniqueConstraint(fields=["delivery_id"], name="reviews_delivery_id_unique")]
 
     def __str__(self):
         suffix = f".{self.action}" if self.action else ""
@@ -125,7 +132,7 @@ class Review(JobFields):
     posted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(JobFields.Meta):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["pull_request", "head_sha"], name="review_unique_head_sha"),
@@ -169,7 +176,7 @@ class SnippetReview(JobFields):
     findings = models.JSONField(default=list, blank=True, help_text='[{"line", "severity", "message"}]')
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(JobFields.Meta):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):

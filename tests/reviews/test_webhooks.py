@@ -170,3 +170,21 @@ def test_the_same_delivery_sent_twice_at_once_is_stored_once():
 
     assert statuses == [200, 200, 200, 202]
     assert Delivery.objects.filter(delivery_id="d-race").count() == 1
+
+
+@pytest.mark.django_db
+def test_delivery_payloads_are_compressed_with_lz4_and_the_table_has_no_like_indexes():
+    """Every acknowledgement inserts a row: its payload uses the cheaper compression and the
+    table carries only the indexes something reads."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attcompression FROM pg_attribute WHERE attrelid = 'reviews_delivery'::regclass"
+            " AND attname = 'payload'"
+        )
+        assert cursor.fetchone()[0] == "l"
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'reviews_delivery'")
+        definitions = [row[0] for row in cursor.fetchall()]
+    assert len(definitions) == 4
+    assert not [d for d in definitions if "pattern_ops" in d]
