@@ -53,7 +53,10 @@ def _environment(fake_url: str) -> dict:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DEBUG": "true",
+        # Production settings: DEBUG would record every query of the worker in memory.
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-" + os.urandom(16).hex(),
+        "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": _database_url(),
         "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/9",
         "OPENAI_BASE_URL": fake_url,

@@ -282,6 +282,9 @@ class FakeOpenAI:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body leave in two writes; with Nagle's algorithm on, the body would
+            # wait for the client's delayed ACK of the headers (up to 40 ms on Linux).
+            disable_nagle_algorithm = True
 
             def log_message(self, format, *args):
                 pass
