@@ -1,6 +1,8 @@
 from celery import shared_task
 from django.utils import timezone
 
+from config.dispatch import SEND_JOBS_TASK
+from config.jobs import JOB_KINDS
 from config.models import Heartbeat
 from config.sweeper import jobs_sweep_stuck
 from config.taskbase import JobTask
@@ -16,3 +18,16 @@ def heartbeat(name: str = "beat") -> None:
 def sweep_stuck_jobs() -> dict:
     """Beat job: re-send every registered job kind's rows stuck in pending/running (config/sweeper.py)."""
     return {name: vars(outcome) for name, outcome in jobs_sweep_stuck().items()}
+
+
+@shared_task(name=SEND_JOBS_TASK, base=JobTask)
+def send_jobs(task_name: str, ids: list) -> int:
+    """Fan out the job messages a BatchPublisher sent together (config/dispatch.py)."""
+    from config.celery import app
+
+    if task_name not in {kind.task_name for kind in JOB_KINDS}:
+        raise ValueError(f"{task_name!r} is not the task of a registered job kind")
+    with app.producer_or_acquire() as producer:
+        for pk in ids:
+            app.send_task(task_name, args=[pk], producer=producer)
+    return len(ids)

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import DataError
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -34,14 +35,20 @@ def _error(status: int, type_: str, message: str) -> JsonResponse:
     return JsonResponse(error_body(type_, message), status=status)
 
 
-def _parse(request, body: bytes):
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _parse(request, body: bytes) -> tuple[dict, str]:
+    """(payload, the JSON text it was parsed from)."""
     if request.content_type == "application/x-www-form-urlencoded":
-        fields = parse_qs(body.decode("utf-8"))
-        body = (fields.get("payload") or [""])[0].encode()
-    payload = json.loads(body.decode("utf-8"))
+        text = (parse_qs(body.decode("utf-8")).get("payload") or [""])[0]
+    else:
+        text = body.decode("utf-8")
+    payload = json.loads(text, parse_constant=_not_json)
     if not isinstance(payload, dict):
         raise ValueError("the payload is not a JSON object")
-    return payload
+    return payload, text
 
 
 @csrf_exempt
@@ -73,12 +80,18 @@ def github_webhook(request):
     if not event or not delivery_id:
         return _error(400, "missing_header", "X-GitHub-Event and X-GitHub-Delivery are required.")
     try:
-        payload = _parse(request, body)
+        payload, payload_text = _parse(request, body)
     except (ValueError, UnicodeDecodeError):
         return _error(400, "malformed_payload", "The body is not a JSON object.")
 
-    delivery, created = delivery_receive(delivery_id=delivery_id, event=event, payload=payload)
-    answer = {"delivery": delivery.delivery_id, "state": delivery.state}
+    try:
+        _pk, state, created = delivery_receive(
+            delivery_id=delivery_id, event=event, payload=payload, payload_text=payload_text
+        )
+    except DataError as exc:
+        # Valid JSON that PostgreSQL's jsonb refuses, such as a \u0000 escape.
+        return _error(400, "malformed_payload", f"The payload cannot be stored: {str(exc).splitlines()[0]}")
+    answer = {"delivery": delivery_id[:100], "state": state}
     if not created:
         return JsonResponse({**answer, "duplicate": True}, status=200)
     if event == "ping":

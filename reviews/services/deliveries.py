@@ -1,27 +1,36 @@
 """Webhook deliveries: stored on receipt, processed by a Celery task through a handler table."""
 
 import logging
-from contextlib import nullcontext
 from datetime import timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from config.celery import app
 from config.jobs import JobState
-from reviews.jobs import DELIVERY
+from reviews.jobs import DELIVERY, DELIVERY_PUBLISHER
 from reviews.models import Delivery
 from reviews.services.handlers import HANDLERS, Skip, is_handled
 
 logger = logging.getLogger(__name__)
 
 
-def delivery_receive(*, delivery_id: str, event: str, payload: dict) -> tuple[Delivery, bool]:
-    """Store a delivery once; (delivery, False) when that delivery id was already stored.
+# One statement, no exception path for a redelivery, and the payload stored as the JSON text
+# GitHub sent (the database parses it; Python need not serialise it again).
+_INSERT = (
+    "INSERT INTO reviews_delivery (delivery_id, event, action, repository, installation_id, payload, state,"
+    " result, error, attempts, state_changed_at, finished_at, received_at)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '', 0, %s, %s, %s)"
+    " ON CONFLICT (delivery_id) DO NOTHING RETURNING id"
+)
 
-    Handled events are processed after the commit; `ping` is answered and done; anything
-    else is stored as skipped, so operators can see what GitHub sends.
-    """
+
+def delivery_receive(*, delivery_id: str, event: str, payload: dict, payload_text: str) -> tuple[int, str, bool]:
+    """Store a delivery once: (pk, state, created); created is False when that delivery id
+    was stored before, and then nothing else happens.
+
+    `payload_text` is the JSON text `payload` was parsed from. Handled events are sent to a
+    worker after the commit; `ping` is answered and done; anything else is stored as skipped,
+    so operators can see what GitHub sends."""
     action = payload.get("action") or ""
     if not isinstance(action, str):
         action = ""
@@ -35,33 +44,31 @@ def delivery_receive(*, delivery_id: str, event: str, payload: dict) -> tuple[De
         state, result = JobState.SKIPPED, f"{event}{'.' + action if action else ''} is not handled"
     repository = payload.get("repository") if isinstance(payload.get("repository"), dict) else {}
     installation = payload.get("installation") if isinstance(payload.get("installation"), dict) else {}
-    # The webhook calls this in autocommit: one INSERT, committed when it returns, and a
-    # duplicate id fails on the unique constraint with nothing to roll back. Inside a caller's
-    # transaction a savepoint keeps that transaction usable after the duplicate.
-    guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
-    try:
-        with guard:
-            delivery = Delivery.objects.create(
-                delivery_id=delivery_id[:100],
-                event=event[:100],
-                action=action[:100],
-                repository=str(repository.get("full_name") or "")[:140],
-                installation_id=installation.get("id") if isinstance(installation.get("id"), int) else None,
-                payload=payload,
-                state=state,
-                result=result,
-                state_changed_at=now,
-                finished_at=None if handled else now,
-            )
-    except IntegrityError:
-        existing = Delivery.objects.filter(delivery_id=delivery_id[:100]).first()
-        if existing is None:
-            raise
-        return existing, False
+    installation_id = installation.get("id")
+    values = [
+        delivery_id[:100],
+        event[:100],
+        action[:100],
+        str(repository.get("full_name") or "")[:140],
+        installation_id if isinstance(installation_id, int) and abs(installation_id) < 2**63 else None,
+        payload_text,
+        state,
+        result,
+        now,
+        None if handled else now,
+        now,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT, values)
+        row = cursor.fetchone()
+    if row is None:
+        existing = Delivery.objects.values_list("pk", "state").get(delivery_id=delivery_id[:100])
+        return existing[0], existing[1], False
+    pk = row[0]
     if handled:
         # on_commit runs at once outside a transaction, and after the commit inside one.
-        transaction.on_commit(lambda: app.send_task(DELIVERY.task_name, args=[delivery.pk]))
-    return delivery, True
+        transaction.on_commit(lambda: DELIVERY_PUBLISHER.submit(pk))
+    return pk, state, True
 
 
 def delivery_process(*, delivery_pk: int) -> None:

@@ -188,3 +188,41 @@ def test_delivery_payloads_are_compressed_with_lz4_and_the_table_has_no_like_ind
         definitions = [row[0] for row in cursor.fetchall()]
     assert len(definitions) == 4
     assert not [d for d in definitions if "pattern_ops" in d]
+
+
+def test_form_encoded_delivery_is_stored_like_a_json_one(client):
+    """GitHub's other content type: the JSON is the `payload` form field, signed as sent."""
+    from urllib.parse import urlencode
+
+    text = payload_bytes("pull_request/opened").decode()
+    body = urlencode({"payload": text}).encode()
+    response = client.generic(
+        "POST",
+        "/webhooks/github/",
+        body,
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_GITHUB_EVENT="pull_request",
+        HTTP_X_GITHUB_DELIVERY="d-form",
+        HTTP_X_HUB_SIGNATURE_256=sign(body),
+    )
+
+    assert response.status_code == 202
+    assert Delivery.objects.get(delivery_id="d-form").payload == json.loads(text)
+
+
+def test_nan_in_a_signed_payload_is_a_400(client):
+    response = deliver(client, "pull_request", b'{"action": "opened", "number": NaN}')
+
+    assert response.status_code == 400
+    assert response.json()["error"]["type"] == "malformed_payload"
+    assert not Delivery.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_json_that_postgresql_cannot_store_is_a_400_and_the_next_delivery_is_stored(client):
+    response = deliver(client, "pull_request", b'{"action": "opened", "title": "nul \\u0000 byte"}')
+
+    assert response.status_code == 400
+    assert response.json()["error"]["type"] == "malformed_payload"
+    assert deliver(client, "pull_request", payload_bytes("pull_request/opened")).status_code == 202
+    assert Delivery.objects.count() == 1
