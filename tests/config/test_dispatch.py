@@ -88,3 +88,31 @@ def test_send_jobs_fans_out_one_message_per_id_on_the_jobs_queue():
 def test_send_jobs_refuses_a_task_that_is_not_a_job_kind():
     with pytest.raises(ValueError, match="not the task of a registered job kind"):
         send_jobs("system.heartbeat", [1])
+
+
+def test_ids_still_queued_at_a_normal_exit_are_sent_before_the_process_ends(tmp_path):
+    """The background thread is stuck on a slow send when the process exits: the exit hook
+    sends what is left from the main thread."""
+    import subprocess
+    import sys
+
+    sent = tmp_path / "sent.txt"
+    script = f"""
+import time
+from config.dispatch import BatchPublisher
+
+def send(task_name, ids):
+    if ids[0] == 0:
+        time.sleep(5)  # the thread's first batch: still sending when the process exits
+    with open({str(sent)!r}, "a") as out:
+        out.write(" ".join(map(str, ids)) + "\\n")
+
+publisher = BatchPublisher("reviews.process_delivery", linger_s=0, send=send)
+publisher.submit(0)
+time.sleep(0.2)
+for pk in range(1, 6):
+    publisher.submit(pk)
+"""
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=30, cwd=settings.BASE_DIR)
+
+    assert sent.read_text().split() == ["1", "2", "3", "4", "5"]
