@@ -14,4 +14,7 @@ class ConfigAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from config import db
+
+        db.connect()
         post_migrate.connect(_ensure_staff_group, sender=self, dispatch_uid="config.ensure_staff_group")

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from issues.models import Issue
 from tests.factories import UserFactory
 from tests.issues.factories import IssueFactory, LabelFactory, ProjectFactory
 
@@ -204,6 +205,36 @@ def test_a_list_row_equals_the_issue_detail(user_client):
     detail = user_client.get(f"/api/issues/{issue.pk}/").json()
     # The detail adds the latest triage and plan runs (issues/triage/api.py).
     assert listed == {name: value for name, value in detail.items() if name not in ("latest_triage", "latest_plan")}
+
+
+def _detail_without_runs(client, pk) -> dict:
+    detail = client.get(f"/api/issues/{pk}/").json()
+    return {name: value for name, value in detail.items() if name not in ("latest_triage", "latest_plan")}
+
+
+def test_list_timestamps_written_by_postgresql_equal_drfs_with_and_without_microseconds(user_client):
+    whole_second = timezone.now().replace(microsecond=0) - timedelta(days=3)
+    issue = IssueFactory(resolved_at=whole_second, triaged_at=whole_second.replace(microsecond=5))
+    Issue.objects.filter(pk=issue.pk).update(created_at=whole_second)
+
+    listed = user_client.get("/api/issues/").json()["results"][0]
+
+    assert listed == _detail_without_runs(user_client, issue.pk)
+    assert listed["created_at"] == listed["resolved_at"] == whole_second.isoformat().replace("+00:00", "Z")
+    assert listed["triaged_at"].endswith(".000005Z")
+
+
+def test_in_another_current_time_zone_the_list_still_equals_the_detail(user_client):
+    from zoneinfo import ZoneInfo
+
+    issue = IssueFactory(resolved_at=timezone.now())
+
+    with timezone.override(ZoneInfo("Europe/Paris")):
+        listed = user_client.get("/api/issues/").json()["results"][0]
+        detail = _detail_without_runs(user_client, issue.pk)
+
+    assert listed == detail
+    assert listed["created_at"].endswith(("+01:00", "+02:00"))
 
 
 def test_the_page_count_does_not_compute_label_names(user_client):
