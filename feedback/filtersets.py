@@ -1,11 +1,12 @@
 import django_filters
 
+from config.api.filters import FilterSet
 from config.jobs import JobState
 from feedback.choices import AdjustmentState, AdjustmentType
 from feedback.models import Adjustment, Feedback
 
 
-class FeedbackFilterSet(django_filters.FilterSet):
+class FeedbackFilterSet(FilterSet):
     state = django_filters.ChoiceFilter(choices=JobState.choices)
     date = django_filters.DateFilter(field_name="created_at", lookup_expr="date", help_text="Created on (YYYY-MM-DD).")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
@@ -16,7 +17,7 @@ class FeedbackFilterSet(django_filters.FilterSet):
         fields = ["project", "task", "state", "date", "created_after", "created_before"]
 
 
-class AdjustmentFilterSet(django_filters.FilterSet):
+class AdjustmentFilterSet(FilterSet):
     type = django_filters.ChoiceFilter(choices=AdjustmentType.choices)
     state = django_filters.ChoiceFilter(choices=AdjustmentState.choices)
     project = django_filters.NumberFilter(field_name="feedback__project")

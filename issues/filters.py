@@ -4,6 +4,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 
+from config.api.filters import FilterSet
 from issues.choices import IssuePriority, IssueStatus, IssueType, TaskStatus
 from issues.models import Issue, Label, Task
 from issues.search import issues_search
@@ -18,7 +19,7 @@ def _project_q(value: str, prefix: str = "project") -> Q:
     return Q(**{f"{prefix}__key": value.upper()})
 
 
-class IssueFilter(django_filters.FilterSet):
+class IssueFilter(FilterSet):
     project = django_filters.CharFilter(method="filter_project", help_text="Project id or key (e.g. WEB).")
     status = django_filters.MultipleChoiceFilter(
         choices=IssueStatus.choices, distinct=False, help_text="Repeat for any of several."
@@ -85,7 +86,7 @@ class IssueFilter(django_filters.FilterSet):
         return queryset
 
 
-class LabelFilter(django_filters.FilterSet):
+class LabelFilter(FilterSet):
     project = django_filters.CharFilter(method="filter_project", help_text="Project id or key.")
     name = django_filters.CharFilter(field_name="name", lookup_expr="iexact")
 
@@ -97,7 +98,7 @@ class LabelFilter(django_filters.FilterSet):
         return queryset.filter(_project_q(value))
 
 
-class TaskFilter(django_filters.FilterSet):
+class TaskFilter(FilterSet):
     project = django_filters.CharFilter(method="filter_project", help_text="Project id or key.")
     status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices, distinct=False)
     issue = django_filters.NumberFilter(field_name="issue_id")

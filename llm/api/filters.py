@@ -1,10 +1,11 @@
 import django_filters
 
+from config.api.filters import FilterSet
 from llm.choices import Outcome
 from llm.models import LLMCall
 
 
-class LLMCallFilter(django_filters.FilterSet):
+class LLMCallFilter(FilterSet):
     purpose = django_filters.CharFilter()
     model = django_filters.CharFilter()
     outcome = django_filters.MultipleChoiceFilter(choices=Outcome.choices)

@@ -5,9 +5,9 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from config.api.throttling import UserRateThrottle
 from config.errors import ApplicationError
 from reviews import selectors
 from reviews.api.serializers import (
