@@ -89,9 +89,10 @@ class Issue(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
 
-    # A person's explicit choice wins over triage: set when staff change priority or type.
+    # A person's explicit choice wins over triage: set when staff change priority, type or summary.
     priority_set_by_human = models.BooleanField(default=False)
     type_set_by_human = models.BooleanField(default=False)
+    summary_set_by_human = models.BooleanField(default=False)
 
     # Filled by triage.
     summary = models.TextField(blank=True)

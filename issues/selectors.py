@@ -70,6 +70,7 @@ ISSUE_ROW_FIELDS = (
     "archived_at",
     "priority_set_by_human",
     "type_set_by_human",
+    "summary_set_by_human",
     "summary",
     "triage_state",
     "triage_error",

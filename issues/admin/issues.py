@@ -171,6 +171,7 @@ class IssueAdmin(admin.ModelAdmin):
         "archived_at",
         "priority_set_by_human",
         "type_set_by_human",
+        "summary_set_by_human",
         "triage_state",
         "triage_error",
         "triage_confidence",
@@ -200,6 +201,7 @@ class IssueAdmin(admin.ModelAdmin):
                         "archived_at",
                         "priority_set_by_human",
                         "type_set_by_human",
+                        "summary_set_by_human",
                     )
                 },
             ),

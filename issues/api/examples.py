@@ -42,6 +42,7 @@ ISSUE = OpenApiExample(
         "archived_at": None,
         "priority_set_by_human": False,
         "type_set_by_human": False,
+        "summary_set_by_human": False,
         "summary": "",
         "triage_state": "pending",
         "triage_error": "",

@@ -23,6 +23,8 @@ from issues.services.common import (
 from issues.services.labels import labels_resolve
 
 ISSUE_EDITABLE_FIELDS = frozenset({"title", "body", "status", "priority", "type", "assignee", "reporter", "summary"})
+# Fields triage also writes: once a person changes one, triage only suggests (`<field>_set_by_human`).
+HUMAN_OWNED_FIELDS = ("priority", "type", "summary")
 ISSUE_UPDATE_KEYS = ISSUE_EDITABLE_FIELDS | {"labels"}
 
 
@@ -162,8 +164,8 @@ def _issue_apply(current: Issue, changes: dict, actor: Actor, create_missing_lab
         elif finished_before and not finished_after:
             values["resolved_at"] = None
     if actor.type == ActorType.USER:
-        for field in ("priority", "type"):
-            if field in field_changes and not getattr(current, f"{field}_set_by_human"):
+        for field in HUMAN_OWNED_FIELDS:
+            if field in values and not getattr(current, f"{field}_set_by_human"):
                 values[f"{field}_set_by_human"] = True
 
     new_labels = None

@@ -147,8 +147,11 @@ def _apply_once(issue: Issue, decision: Decision) -> TriageRun:
         suggestions["unknown_labels"] = unknown
 
     if decision.summary and decision.summary != issue.summary:
-        changes["summary"] = decision.summary
-        applied["summary"] = True
+        if issue.summary_set_by_human:
+            suggestions["summary"] = {"suggested": decision.summary, "reason": "written by a person"}
+        else:
+            changes["summary"] = decision.summary
+            applied["summary"] = True
 
     duplicates, rejected = _checked_duplicates(issue, decision.duplicates)
     if duplicates:

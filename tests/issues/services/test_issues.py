@@ -172,6 +172,20 @@ def test_a_user_setting_priority_marks_it_human_but_the_llm_does_not(project, ac
     assert (after_user.priority_set_by_human, after_user.type_set_by_human) == (True, False)
 
 
+def test_only_a_change_by_a_user_marks_the_summary_as_theirs(project, actor):
+    issue = issue_create(project=project, title="x", actor=actor)
+
+    issue_update(issue=issue, version=None, actor=LLM, summary="From the LLM.")
+    after_llm = _reload(issue)
+    issue_update(issue=issue, version=None, actor=actor, summary="From the LLM.", priority="high")
+    after_same_text = _reload(issue)
+    issue_update(issue=issue, version=None, actor=actor, summary="Mine.")
+
+    assert after_llm.summary_set_by_human is False
+    assert (after_same_text.summary_set_by_human, after_same_text.priority_set_by_human) == (False, True)
+    assert _reload(issue).summary_set_by_human is True
+
+
 def test_issue_update_unarchives_and_moves_last_activity(project, actor):
     issue = IssueFactory(project=project, archived_at=timezone.now())
     Issue.objects.filter(pk=issue.pk).update(last_activity_at=timezone.now() - timedelta(days=90))

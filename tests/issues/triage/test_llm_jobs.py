@@ -99,6 +99,29 @@ def test_a_priority_set_by_hand_is_kept_and_the_suggestion_recorded(
     assert latest.suggestions["priority"] == {"suggested": "critical", "kept": "low", "reason": "set by a person"}
 
 
+def test_a_summary_written_by_staff_survives_a_re_triage(celery_worker, fake_openai, project, staff_client):
+    fake_openai.add_reply(_answer(summary="Export is slow."))
+    issue = _triaged(issue_create(project=project, title="Export is slow", actor=SYSTEM))
+    edited = staff_client.patch(
+        f"/api/issues/{issue.pk}/",
+        # A new body too: the second triage then asks the LLM again rather than reading its cache.
+        {"version": issue.version, "summary": "Export of 10k rows takes 4 min (ACME).", "body": "10k rows."},
+    )
+    assert edited.json()["summary_set_by_human"] is True
+    fake_openai.add_reply(_answer(summary="Exports are slow for some users."))
+
+    assert staff_client.post(f"/api/issues/{issue.pk}/triage/").status_code == 202
+
+    issue = _triaged(issue, runs=2)
+    assert issue.summary == "Export of 10k rows takes 4 min (ACME)."
+    latest = issue.triage_runs.first()
+    assert latest.suggestions["summary"] == {
+        "suggested": "Exports are slow for some users.",
+        "reason": "written by a person",
+    }
+    assert "summary" not in latest.applied
+
+
 def test_a_reworded_duplicate_is_found_among_fifty_issues(celery_worker, fake_openai, project):
     for fields in UNRELATED + DECOYS:
         IssueFactory(project=project, **fields)
