@@ -24,6 +24,15 @@ SEND_JOBS_TASK = "system.send_jobs"
 logger = logging.getLogger(__name__)
 
 
+def send_each(task_name: str, ids: list) -> None:
+    """One `task_name(pk)` message per id, over one producer connection."""
+    from config.celery import app
+
+    with app.producer_or_acquire() as producer:
+        for pk in ids:
+            app.send_task(task_name, args=[pk], producer=producer)
+
+
 def send_batch(task_name: str, ids: list) -> None:
     from config.celery import app
 

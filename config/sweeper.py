@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from config.dispatch import send_each
 from config.jobs import JOB_KINDS, JobKind, JobState
 
 logger = logging.getLogger(__name__)
@@ -75,8 +76,6 @@ def _give_up(kind: JobKind, *, older_than: timedelta, max_attempts: int) -> int:
 
 
 def _resend(kind: JobKind, *, older_than: timedelta, max_attempts: int) -> int:
-    from config.celery import app
-
     # Walk the primary key once: a row re-sent in this sweep is never visited again in it.
     stuck = kind.stuck(older_than=older_than).filter(**{f"{kind.field('attempts')}__lt": max_attempts})
     resent, after_pk = 0, None
@@ -92,12 +91,6 @@ def _resend(kind: JobKind, *, older_than: timedelta, max_attempts: int) -> int:
             kind.model._default_manager.filter(pk__in=ids).update(
                 **{kind.field("state"): JobState.PENDING, kind.field("state_changed_at"): timezone.now()}
             )
-            transaction.on_commit(lambda ids=ids: _send(app, kind.task_name, ids))
+            transaction.on_commit(lambda ids=ids: send_each(kind.task_name, ids))
         resent += len(ids)
         after_pk = ids[-1]
-
-
-def _send(app, task_name: str, ids: list) -> None:
-    with app.producer_or_acquire() as producer:
-        for pk in ids:
-            app.send_task(task_name, args=[pk], producer=producer)

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from config.dispatch import SEND_JOBS_TASK
+from config.dispatch import SEND_JOBS_TASK, send_each
 from config.jobs import JOB_KINDS
 from config.models import Heartbeat
 from config.sweeper import jobs_sweep_stuck
@@ -23,11 +23,7 @@ def sweep_stuck_jobs() -> dict:
 @shared_task(name=SEND_JOBS_TASK, base=JobTask)
 def send_jobs(task_name: str, ids: list) -> int:
     """Fan out the job messages a BatchPublisher sent together (config/dispatch.py)."""
-    from config.celery import app
-
     if task_name not in {kind.task_name for kind in JOB_KINDS}:
         raise ValueError(f"{task_name!r} is not the task of a registered job kind")
-    with app.producer_or_acquire() as producer:
-        for pk in ids:
-            app.send_task(task_name, args=[pk], producer=producer)
+    send_each(task_name, ids)
     return len(ids)
