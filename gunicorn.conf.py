@@ -17,3 +17,9 @@ access_log_format = (
     '{"event":"http","remote":"%(h)s","method":"%(m)s","path":"%(U)s","status":%(s)s,'
     '"bytes":"%(B)s","duration_ms":%(M)s,"request_id":"%({x-request-id}o)s"}'
 )
+
+
+def post_worker_init(worker):
+    from config.warmup import ready_web_process
+
+    ready_web_process(worker)

@@ -16,6 +16,8 @@ admin.site.index_title = "Triage desk"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # First after the probes: the busiest route, matched before the admin and API patterns.
+    path("webhooks/github/", github_webhook, name="github-webhook"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -24,7 +26,6 @@ urlpatterns = [
     path("api/issues/<int:pk>/plan/", IssuePlanView.as_view(), name="issue-plan"),
     path("api/llm/usage/", LLMUsageView.as_view(), name="llm-usage"),
     path("api/", include(router.urls)),
-    path("webhooks/github/", github_webhook, name="github-webhook"),
 ]
 
 handler400 = "config.views.bad_request"

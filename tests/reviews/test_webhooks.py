@@ -226,3 +226,11 @@ def test_json_that_postgresql_cannot_store_is_a_400_and_the_next_delivery_is_sto
     assert response.json()["error"]["type"] == "malformed_payload"
     assert deliver(client, "pull_request", payload_bytes("pull_request/opened")).status_code == 202
     assert Delivery.objects.count() == 1
+
+
+def test_an_integer_beyond_64_bits_is_stored_exactly_as_sent(client):
+    """The parser reads such a number as a float, but what is stored is the text GitHub sent."""
+    body = b'{"action": "opened", "number": 18446744073709551617}'
+
+    assert deliver(client, "pull_request", body, delivery_id="d-big").status_code == 202
+    assert Delivery.objects.get(delivery_id="d-big").payload["number"] == 18446744073709551617
