@@ -137,6 +137,22 @@ def handle_issue_comment(delivery: Delivery) -> str:
     return f"comment {external_id} added to {issue.key}"
 
 
+# --- pull_request_review_comment -----------------------------------------------------------
+
+
+def handle_review_comment(delivery: Delivery) -> str:
+    from reviews.services.comment_ids import NotOurComment, review_comment_link
+
+    data = delivery.payload["comment"]
+    try:
+        comment = review_comment_link(
+            repository=_repository(delivery), number=delivery.payload["pull_request"]["number"], data=data
+        )
+    except NotOurComment as reason:
+        raise Skip(str(reason))
+    return f"review comment {comment.pk} is GitHub comment {comment.github_id}"
+
+
 # --- installation ---------------------------------------------------------------------------
 
 
@@ -164,6 +180,7 @@ HANDLERS: dict[str, tuple[Handler, frozenset[str] | None]] = {
     ),
     "issues": (handle_issues, frozenset({"opened", "edited", "closed", "reopened", "labeled", "unlabeled"})),
     "issue_comment": (handle_issue_comment, frozenset({"created"})),
+    "pull_request_review_comment": (handle_review_comment, frozenset({"created"})),
     "installation": (handle_installation, None),  # every action is recorded
 }
 

@@ -171,9 +171,13 @@ def _save_summary(review: Review, comments: list[ReviewComment], **values) -> No
     )
 
 
+def posted_body(comment: ReviewComment) -> str:
+    """The text of an inline comment as it is posted to GitHub."""
+    return f"**{comment.severity.upper()}**: {comment.body}"
+
+
 def _as_github(comment: ReviewComment) -> dict:
-    severity = comment.severity.upper()
-    return {"path": comment.path, "line": comment.line, "side": comment.side, "body": f"**{severity}**: {comment.body}"}
+    return {"path": comment.path, "line": comment.line, "side": comment.side, "body": posted_body(comment)}
 
 
 def review_post(*, review: Review) -> None:

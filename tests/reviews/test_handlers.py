@@ -7,8 +7,9 @@ import pytest
 from config.jobs import JobState
 from issues.choices import IssueStatus
 from issues.models import Comment, Issue
-from reviews.models import Delivery, Installation, PullRequest, Review
+from reviews.models import Delivery, Installation, PullRequest, Review, ReviewComment
 from reviews.tasks import process_delivery
+from tests.reviews.factories import ProjectFactory, PullRequestFactory, ReviewCommentFactory, ReviewFactory
 from tests.reviews.github import deliver, payload, payload_bytes
 
 pytestmark = pytest.mark.django_db
@@ -302,6 +303,87 @@ def test_review_command_from_an_outsider_is_ignored(client, project, fake_github
     assert delivery.state == JobState.SKIPPED
     assert "only members" in delivery.result
     assert fake_github.calls == []
+
+
+# --- pull_request_review_comment ---------------------------------------------------------
+
+
+def _posted_comment(**changes) -> dict:
+    """The real `pull_request_review_comment` created delivery, about one of our comments."""
+    data = payload("pull_request_review_comment/created")
+    data["comment"].update(changes)
+    return data
+
+
+def _our_posted_review(**comment_fields) -> ReviewComment:
+    """A posted review (GitHub's review id is the one in the payload) with one inline comment
+    on the payload's path and line."""
+    project = ProjectFactory(github_repo="Codertocat/Hello-World")
+    pull = PullRequestFactory(project=project, number=2, head_sha=HEAD)
+    review = ReviewFactory(pull_request=pull, github_review_id=237895671)
+    return ReviewCommentFactory(review=review, path="README.md", line=265, **comment_fields)
+
+
+def test_the_github_id_of_a_posted_inline_comment_is_recorded(client, db):
+    comment = _our_posted_review(severity="minor", body="Maybe you should use more emoji on this line.")
+    other = ReviewCommentFactory(review=comment.review, path="README.md", line=265, body="Another finding.")
+
+    delivery = receive_and_process(
+        client,
+        "pull_request_review_comment",
+        _posted_comment(body="**MINOR**: Maybe you should use more emoji on this line."),
+    )
+
+    assert delivery.state == JobState.DONE, delivery.error
+    comment.refresh_from_db()
+    other.refresh_from_db()
+    assert comment.github_id == 284312630
+    assert other.github_id is None
+    # A redelivery of the same comment changes nothing.
+    again = receive_and_process(
+        client,
+        "pull_request_review_comment",
+        _posted_comment(body="**MINOR**: Maybe you should use more emoji on this line."),
+    )
+    assert again.state == JobState.DONE
+    assert ReviewComment.objects.filter(github_id=284312630).count() == 1
+
+
+def test_a_comment_on_a_review_that_is_not_ours_is_skipped(client, db):
+    comment = _our_posted_review()
+
+    delivery = receive_and_process(client, "pull_request_review_comment", _posted_comment(pull_request_review_id=1))
+
+    assert delivery.state == JobState.SKIPPED
+    assert "review 1 is not one of ours" in delivery.result
+    comment.refresh_from_db()
+    assert comment.github_id is None
+
+
+def test_a_person_s_comment_on_our_review_is_skipped(client, db):
+    comment = _our_posted_review()
+
+    delivery = receive_and_process(client, "pull_request_review_comment", _posted_comment(body="I disagree."))
+
+    assert delivery.state == JobState.SKIPPED
+    assert "no unlinked comment" in delivery.result
+    comment.refresh_from_db()
+    assert comment.github_id is None
+
+
+def test_a_comment_delivered_while_its_review_is_being_posted_is_retried(client, db):
+    from celery.exceptions import Retry
+
+    comment = _our_posted_review()
+    Review.objects.filter(pk=comment.review.pk).update(state=JobState.RUNNING, github_review_id=None)
+    response = deliver(client, "pull_request_review_comment", _posted_comment())
+    delivery = Delivery.objects.get(delivery_id=response.json()["delivery"])
+
+    with pytest.raises(Retry):
+        process_delivery.apply(args=[delivery.pk], throw=True).get()
+
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts) == (JobState.PENDING, 1)
 
 
 # --- installation -------------------------------------------------------------------------

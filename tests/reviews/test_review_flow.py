@@ -81,6 +81,30 @@ def test_opened_pull_request_gets_one_review_with_inline_and_summary_comments(op
     assert len(fake_openai.requests) == 1
 
 
+def test_comment_deliveries_after_the_post_record_each_inline_comment_s_github_id(
+    client, opened, fake_github, fake_openai
+):
+    fake_github.files[2] = [diff_entry("src/app.py", APP_PATCH)]
+    fake_openai.set_responder(
+        responder({"src/app.py": [finding(4, "open() is never closed."), finding(3, "May raise KeyError.", "minor")]})
+    )
+    opened()
+    review = wait_for_review()
+    [posted] = fake_github.posted()
+
+    assert len(posted["comments"]) == 2
+    for github_id, posted_comment in enumerate(posted["comments"], start=7001):
+        data = payload("pull_request_review_comment/created")
+        data["comment"].update(
+            id=github_id, pull_request_review_id=review.github_review_id, commit_id=HEAD, **posted_comment
+        )
+        assert deliver(client, "pull_request_review_comment", data).status_code == 202
+
+    wait_for(lambda: not ReviewComment.objects.filter(review=review, github_id=None).exists())
+    expected = {comment["line"]: github_id for github_id, comment in enumerate(posted["comments"], start=7001)}
+    assert dict(ReviewComment.objects.values_list("line", "github_id")) == expected
+
+
 def test_retried_post_posts_the_review_once(opened, fake_github, fake_openai):
     fake_github.files[2] = [diff_entry("src/app.py", APP_PATCH)]
     fake_github.create_then_fail = True  # GitHub stores the review, but the answer is lost

@@ -115,7 +115,7 @@ def test_ping_answers_200_and_queues_nothing(client, django_capture_on_commit_ca
 
 def test_unhandled_event_is_stored_as_skipped(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
-        response = deliver(client, "pull_request_review_comment", {"action": "created", "comment": {}})
+        response = deliver(client, "pull_request_review", {"action": "submitted", "review": {}})
 
     assert response.status_code == 202
     delivery = Delivery.objects.get()
