@@ -75,10 +75,10 @@ def _insert(values: list) -> tuple | None:
         if connection.vendor != "postgresql":
             cursor.execute(_INSERT, values)
             return cursor.fetchone()
-        # Django quotes parameters into the SQL text. Sent beside it instead, the payload is
-        # neither escaped by psycopg nor scanned by PostgreSQL's SQL lexer: 15% more
-        # deliveries a second through the whole stack. (Django's own cursor is bypassed, so
-        # its driver errors are translated here.)
+        # Django quotes parameters into the SQL text. Sent beside it instead, the 28 KB payload
+        # is neither escaped by psycopg nor scanned by PostgreSQL's SQL lexer: CPU per insert
+        # 0.06 -> 0.025 ms in psycopg, 0.23 -> 0.155 ms in PostgreSQL. (Django's cursor is
+        # bypassed, so its driver errors are translated here.)
         with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as bound:
             bound.execute(_INSERT, values)
             return bound.fetchone()
