@@ -170,8 +170,8 @@ def _load(conn, issues: int, projects: int) -> float:
     columns = (
         "project_id, number, title, body, status, priority, type, assignee_id, reporter, source, external_id,"
         " version, created_at, updated_at, last_activity_at, resolved_at, archived_at, priority_set_by_human,"
-        " type_set_by_human, summary, triage_state, triage_error, triage_attempts, plan_state, plan_error,"
-        " plan_attempts"
+        " type_set_by_human, summary_set_by_human, summary, triage_state, triage_error, triage_attempts,"
+        " plan_state, plan_error, plan_attempts"
     )
     numbers = dict.fromkeys(project_ids, 0)
     with conn.cursor().copy(f"COPY issues_issue ({columns}) FROM STDIN") as copy:
@@ -207,6 +207,7 @@ def _load(conn, issues: int, projects: int) -> float:
                     resolved or created,
                     resolved,
                     archived,
+                    False,
                     False,
                     False,
                     "",
@@ -254,8 +255,8 @@ PAGE_COLUMNS = (
     "i.id, i.project_id, p.key, i.number, i.title, i.body, i.status, i.priority, i.type, i.assignee_id,"
     " u.username, i.reporter, i.source, i.external_id, i.version, i.created_at, i.updated_at,"
     " i.last_activity_at, i.resolved_at, i.archived_at, i.priority_set_by_human, i.type_set_by_human,"
-    " i.summary, i.triage_state, i.triage_error, i.triage_confidence, i.triaged_at, i.plan_state,"
-    " i.plan_error, i.planned_at"
+    " i.summary_set_by_human, i.summary, i.triage_state, i.triage_error, i.triage_confidence, i.triaged_at,"
+    " i.plan_state, i.plan_error, i.planned_at"
 )
 FROM = " FROM issues_issue i JOIN issues_project p ON p.id = i.project_id LEFT JOIN auth_user u ON u.id = i.assignee_id"
 RAW = {

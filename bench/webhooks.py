@@ -115,11 +115,13 @@ def _start_gunicorn(env: dict, port: int) -> subprocess.Popen:
         "config.wsgi",
         "--bind",
         f"127.0.0.1:{port}",
-        "--workers",
-        str(_int("BENCH_WEB_WORKERS", 2)),
-        "--threads",
-        str(_int("BENCH_WEB_THREADS", 8)),
     ]
+    # Sized through the environment, as in production, so gunicorn.conf.py derives the rest.
+    env = {
+        **env,
+        "WEB_CONCURRENCY": str(_int("BENCH_WEB_WORKERS", 2)),
+        "GUNICORN_THREADS": str(_int("BENCH_WEB_THREADS", 8)),
+    }
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

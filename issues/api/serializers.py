@@ -1,5 +1,7 @@
 """Representations of projects, labels, issues, comments, tasks and activity."""
 
+from datetime import UTC
+
 from django.contrib.auth import get_user_model
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -135,9 +137,16 @@ def issue_row(issue: Issue) -> dict:
     return row
 
 
+def output_timezone():
+    """The current time zone, as the very object PostgreSQL's timestamps arrive in when it is
+    UTC, so rendering them needs no conversion (a third of the cost of each of 700 a page)."""
+    tz = timezone.get_current_timezone()
+    return UTC if getattr(tz, "key", None) == "UTC" else tz
+
+
 def issue_representation(row: dict, tz=None) -> dict:
-    """`tz`: the current time zone, looked up once per page rather than per field."""
-    tz = tz or timezone.get_current_timezone()
+    """`tz`: from output_timezone(), looked up once per page rather than per field."""
+    tz = tz or output_timezone()
     return {
         "id": row["id"],
         "key": f"{row['project_key']}-{row['number']}",
@@ -186,7 +195,7 @@ def _datetime(value, tz):
     """As DRF's DateTimeField renders it: ISO 8601 in the current time zone, UTC as Z."""
     if value is None:
         return None
-    text = value.astimezone(tz).isoformat()
+    text = (value if value.tzinfo is tz else value.astimezone(tz)).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 

@@ -55,3 +55,20 @@ def test_app_services_wait_for_healthy_db_and_redis():
         assert depends_on["db"]["condition"] == "service_healthy"
         assert depends_on["redis"]["condition"] == "service_healthy"
     assert "healthcheck" in services["db"] and "healthcheck" in services["redis"]
+
+
+def _gunicorn_settings(monkeypatch, **environ) -> dict:
+    import runpy
+
+    for name in ("GUNICORN_THREADS", "GUNICORN_WORKER_CONNECTIONS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_a_gunicorn_worker_takes_two_connections_per_thread_unless_told(monkeypatch):
+    assert _gunicorn_settings(monkeypatch)["worker_connections"] == 8
+    assert _gunicorn_settings(monkeypatch, GUNICORN_THREADS="8")["worker_connections"] == 16
+    configured = _gunicorn_settings(monkeypatch, GUNICORN_THREADS="8", GUNICORN_WORKER_CONNECTIONS="200")
+    assert (configured["threads"], configured["worker_connections"]) == (8, 200)

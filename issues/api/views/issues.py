@@ -1,7 +1,6 @@
 """Issues: CRUD, comments, labels, bulk status, archive, activity (CSV import: imports.py)."""
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -23,6 +22,7 @@ from issues.api.serializers import (
     IssueSerializer,
     IssueUpdateSerializer,
     issue_representation,
+    output_timezone,
 )
 from issues.api.views.imports import IssueImportMixin
 from issues.filters import IssueFilter
@@ -90,7 +90,7 @@ class IssueViewSet(IssueImportMixin, viewsets.ModelViewSet):
 
     def list(self, request, *args, **kwargs):
         rows = self.paginate_queryset(IssueRowList(self.filter_queryset(self.get_queryset())))
-        tz = timezone.get_current_timezone()
+        tz = output_timezone()
         return self.get_paginated_response([issue_representation(row, tz) for row in issue_rows_with_labels(rows)])
 
     def _actor(self) -> Actor:
