@@ -349,24 +349,20 @@ def test_the_github_id_of_a_posted_inline_comment_is_recorded(client, db):
     assert ReviewComment.objects.filter(github_id=284312630).count() == 1
 
 
-def test_a_comment_on_a_review_that_is_not_ours_is_skipped(client, db):
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"pull_request_review_id": 1}, "review 1 is not one of ours"),  # another review
+        ({"body": "I disagree."}, "no unlinked comment"),  # a person's comment on our review
+    ],
+)
+def test_a_comment_that_is_not_one_of_ours_is_skipped(client, db, changes, reason):
     comment = _our_posted_review()
 
-    delivery = receive_and_process(client, "pull_request_review_comment", _posted_comment(pull_request_review_id=1))
+    delivery = receive_and_process(client, "pull_request_review_comment", _posted_comment(**changes))
 
     assert delivery.state == JobState.SKIPPED
-    assert "review 1 is not one of ours" in delivery.result
-    comment.refresh_from_db()
-    assert comment.github_id is None
-
-
-def test_a_person_s_comment_on_our_review_is_skipped(client, db):
-    comment = _our_posted_review()
-
-    delivery = receive_and_process(client, "pull_request_review_comment", _posted_comment(body="I disagree."))
-
-    assert delivery.state == JobState.SKIPPED
-    assert "no unlinked comment" in delivery.result
+    assert reason in delivery.result
     comment.refresh_from_db()
     assert comment.github_id is None
 
