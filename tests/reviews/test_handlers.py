@@ -367,12 +367,12 @@ def test_a_comment_that_is_not_one_of_ours_is_skipped(client, db, changes, reaso
     assert comment.github_id is None
 
 
-def test_a_comment_delivered_while_its_review_is_being_posted_is_retried(client, db):
+def test_our_comment_delivered_before_its_review_s_id_is_recorded_is_retried(client, db):
     from celery.exceptions import Retry
 
     comment = _our_posted_review()
     Review.objects.filter(pk=comment.review.pk).update(state=JobState.RUNNING, github_review_id=None)
-    response = deliver(client, "pull_request_review_comment", _posted_comment())
+    response = deliver(client, "pull_request_review_comment", _posted_comment(body="**MAJOR**: " + comment.body))
     delivery = Delivery.objects.get(delivery_id=response.json()["delivery"])
 
     with pytest.raises(Retry):
@@ -380,6 +380,16 @@ def test_a_comment_delivered_while_its_review_is_being_posted_is_retried(client,
 
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts) == (JobState.PENDING, 1)
+
+
+def test_a_person_s_comment_while_our_review_is_being_posted_is_skipped_at_once(client, db):
+    comment = _our_posted_review()
+    Review.objects.filter(pk=comment.review.pk).update(state=JobState.RUNNING, github_review_id=None)
+
+    delivery = receive_and_process(client, "pull_request_review_comment", _posted_comment(body="Looks fine."))
+
+    assert delivery.state == JobState.SKIPPED
+    assert "is not one of ours" in delivery.result
 
 
 # --- installation -------------------------------------------------------------------------
