@@ -13,8 +13,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # A worker takes at most two connections per thread; further ones wait in the kernel's accept
 # queue, which all workers share, so a burst is served in arrival order by whichever worker is
 # free first rather than queueing behind one busy worker (webhook p99 at 50 clients: 82-90 ms
-# with gunicorn's 1,000, 53-65 ms with this). An idle keep-alive connection holds its slot for up
-# to `keepalive` (2 s): behind a proxy that keeps many idle upstream connections, raise it.
+# with gunicorn's 1,000, 53-65 ms with this). Idle keep-alive connections cannot crowd out new
+# ones: gunicorn keeps at most `worker_connections - threads` of them and closes the rest after
+# their response.
 worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", str(2 * threads)))
 timeout = 30
 # The workers' heartbeat touches a file on every loop: on tmpfs, not the disk (gunicorn's advice).
