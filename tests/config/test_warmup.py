@@ -2,17 +2,14 @@
 
 import gc
 import os
-import socket
 import subprocess
 import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import requests
 from celery.signals import worker_process_init
 from django.db import OperationalError, connection
 from django.db.backends.postgresql.base import DatabaseWrapper
@@ -124,52 +121,3 @@ def test_celery_sending_is_built_without_touching_the_broker():
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "True"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _backends_of(database: str) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [database])
-        return cursor.fetchone()[0]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_gunicorn_workers_connect_their_threads_before_the_first_request():
-    """The real `gunicorn config.wsgi` with the project's gunicorn.conf.py."""
-    database = connection.settings_dict["NAME"]
-    before = _backends_of(database)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DATABASE_URL": f"postgres://{connection.settings_dict['USER']}@127.0.0.1:5432/{database}",
-        "DEBUG": "false",
-        "SECRET_KEY": "warm-up-test",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "2",
-        "GUNICORN_THREADS": "3",
-    }
-    web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while _backends_of(database) < before + 6 and time.monotonic() < deadline:
-            time.sleep(0.1)
-
-        assert _backends_of(database) == before + 6  # 2 workers x 3 threads, no request yet
-        assert requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
-        assert _backends_of(database) == before + 6  # the request used its thread's connection
-    finally:
-        web.terminate()
-        web.wait(timeout=30)
