@@ -3,12 +3,13 @@ import json
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from config.admin_records import RecordAdmin
 from llm import selectors, services
 from llm.models import LLMCacheEntry, LLMCall, LLMProbe
 
 
 @admin.register(LLMCall)
-class LLMCallAdmin(admin.ModelAdmin):
+class LLMCallAdmin(RecordAdmin):
     """The ledger, read-only. The change list shows token and cost totals of what is filtered."""
 
     list_display = (
@@ -31,15 +32,6 @@ class LLMCallAdmin(admin.ModelAdmin):
     change_list_template = "admin/llm/llmcall/change_list.html"
     exclude = ("prompt",)
     readonly_fields = [field.name for field in LLMCall._meta.fields if field.name != "prompt"] + ["prompt_pretty"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="prompt")
     def prompt_pretty(self, obj):

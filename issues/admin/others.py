@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 
+from config.admin_records import RecordAdmin
 from config.errors import ApplicationError
 from issues.admin.common import (
     ACTIVITY_INLINE_FIELDS,
@@ -152,7 +153,7 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(RecordAdmin):
     """The append-only history: readable, never editable."""
 
     list_display = ("created_at", "subject", "actor_type", "actor_name", "field", "old_value", "new_value")
@@ -168,12 +169,3 @@ class ActivityAdmin(admin.ModelAdmin):
         if activity.issue_id:
             return admin_link(activity.issue, activity.issue.key)
         return admin_link(activity.task)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
