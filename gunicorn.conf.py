@@ -30,6 +30,6 @@ access_log_format = (
 
 
 def post_worker_init(worker):
-    from config.warmup import ready_web_process
+    from config.ops.warmup import ready_web_process
 
     ready_web_process(worker)

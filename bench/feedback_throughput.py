@@ -202,7 +202,7 @@ def _reset_shared_state(app) -> None:
 
 
 def _process_all(project, count: int, label: str, timeout_s: float) -> tuple[list[int], float]:
-    from config.jobs import JobState
+    from config.jobs.state import JobState
     from feedback.models import Feedback
     from feedback.services import feedback_create
 
@@ -231,7 +231,7 @@ def child() -> None:
 
     django.setup()
     from config.celery import app
-    from config.jobs import JobState
+    from config.jobs.state import JobState
     from feedback.models import Feedback
     from issues.models import Project
 

@@ -99,7 +99,7 @@ def _per_minute(times: list[float], start: float) -> list[int]:
 
 def _phase(name: str, *, jobs: int, worker_env: dict, celery_rate_limit: str | None) -> dict:
     from config.celery import app
-    from config.jobs import JobState
+    from config.jobs.state import JobState
     from llm import ratelimit
     from llm.models import LLMProbe
     from tests.fakes.openai_server import FakeOpenAI

@@ -3,7 +3,7 @@ from django.db.models.signals import post_migrate
 
 
 def _ensure_staff_group(sender, using="default", **kwargs):
-    from config.staff import ensure_triage_staff_group
+    from config.ops.staff import ensure_triage_staff_group
 
     ensure_triage_staff_group(using=using)
 
@@ -14,7 +14,4 @@ class ConfigAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from config import db
-
-        db.connect()
         post_migrate.connect(_ensure_staff_group, sender=self, dispatch_uid="config.ensure_staff_group")

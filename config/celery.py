@@ -14,6 +14,6 @@ app.autodiscover_tasks()
 
 @worker_process_init.connect
 def _ready_pool_process(**kwargs):
-    from config.warmup import ready_worker_process
+    from config.ops.warmup import ready_worker_process
 
     ready_worker_process(**kwargs)

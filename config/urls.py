@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config import health
 from config.api_router import router
+from config.ops import health
 from issues.triage.api import IssuePlanView, IssueTriageView
 from llm.api.views import LLMUsageView
 from reviews.api.views import ReviewStatsView
@@ -28,7 +28,7 @@ urlpatterns = [
     path("api/", include(router.urls)),
 ]
 
-handler400 = "config.views.bad_request"
-handler403 = "config.views.permission_denied"
-handler404 = "config.views.page_not_found"
-handler500 = "config.views.server_error"
+handler400 = "config.api.error_pages.bad_request"
+handler403 = "config.api.error_pages.permission_denied"
+handler404 = "config.api.error_pages.page_not_found"
+handler500 = "config.api.error_pages.server_error"

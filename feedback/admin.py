@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.template.response import TemplateResponse
 
-from config.errors import ApplicationError
+from config.api.errors import ApplicationError
 from feedback import selectors, services
 from feedback.choices import AdjustmentState
 from feedback.models import Adjustment, Feedback

@@ -1,7 +1,7 @@
 import django_filters
+from django_filters import FilterSet
 
-from config.api.filters import FilterSet
-from config.jobs import JobState
+from config.jobs.state import JobState
 from feedback.choices import AdjustmentState, AdjustmentType
 from feedback.models import Adjustment, Feedback
 

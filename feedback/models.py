@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from feedback.choices import AdjustmentState, AdjustmentType
 
 
@@ -24,7 +24,7 @@ class Feedback(models.Model):
     )
     text = models.TextField()
 
-    # Filled by processing (job `feedback.process`, config/jobs.py).
+    # Filled by processing (job `feedback.process`, config/jobs/state.py).
     summary = models.TextField(blank=True)
     dropped_count = models.PositiveIntegerField(
         default=0, help_text="Suggestions from the LLM that failed validation and were not stored."

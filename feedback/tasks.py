@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from config.taskbase import JobTask, run_job
+from config.jobs.taskbase import JobTask, run_job
 from feedback.jobs import PROCESS
 from feedback.services import feedback_process
 

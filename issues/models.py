@@ -4,7 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models.functions import Lower
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from issues.choices import ActorType, IssuePriority, IssueStatus, IssueType, TaskStatus
 
 

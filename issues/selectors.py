@@ -19,7 +19,7 @@ from django.db.models import (
     QuerySet,
 )
 
-from config.errors import ApplicationError
+from config.api.errors import ApplicationError
 from issues.models import Activity, Comment, Issue, Project
 
 

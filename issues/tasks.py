@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from config.taskbase import JobTask, run_job
+from config.jobs.taskbase import JobTask, run_job
 from issues.archiving import issues_archive_stale
 from issues.jobs import PLAN, TRIAGE
 from issues.planning.services import issue_plan

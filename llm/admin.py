@@ -3,7 +3,7 @@ import json
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from config.admin_records import RecordAdmin
+from config.admin import RecordAdmin
 from llm import selectors, services
 from llm.models import LLMCacheEntry, LLMCall, LLMProbe
 

@@ -4,7 +4,7 @@ Permanent errors end the calling job as `failed` with the message; transient one
 calling task's Celery autoretry (JobTask), after `retry_after` seconds when it is known.
 """
 
-from config.errors import PermanentError, TransientError
+from config.jobs.errors import PermanentError, TransientError
 
 
 class LLMPermanentError(PermanentError):
@@ -29,7 +29,7 @@ class LLMTransientError(TransientError):
 class LLMRateLimited(TransientError):
     """The global rate limit (LLM_RPM / LLM_TPM) is used up for now; capacity returns after
     `retry_after` seconds. The task is rescheduled for then instead of sleeping, and the wait
-    does not use up its max_retries (see config/taskbase.py)."""
+    does not use up its max_retries (see config/jobs/taskbase.py)."""
 
     consumes_retry = False
 

@@ -1,6 +1,6 @@
-"""The probe job on LLMProbe rows (config/jobs.py)."""
+"""The probe job on LLMProbe rows (config/jobs/state.py)."""
 
-from config.jobs import JobKind, register_job_kind
+from config.jobs.state import JobKind, register_job_kind
 from llm.models import LLMProbe
 
 PROBE = register_job_kind(JobKind(LLMProbe, "", "finished_at", "llm.probe"))

@@ -2,7 +2,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from llm.choices import Outcome
 
 

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from config.taskbase import JobTask, run_job
+from config.jobs.taskbase import JobTask, run_job
 from llm.jobs import PROBE
 from llm.services import llm_prune, probe_run
 

@@ -7,7 +7,7 @@ class ReviewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from config.jobs import register_job_kind
+        from config.jobs.state import register_job_kind
         from reviews.jobs import DELIVERY, REVIEW, SNIPPET
 
         for kind in (DELIVERY, REVIEW, SNIPPET):

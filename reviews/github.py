@@ -11,7 +11,7 @@ import time
 import requests
 from django.conf import settings
 
-from config.errors import PermanentError, TransientError
+from config.jobs.errors import PermanentError, TransientError
 from reviews.ratelimit import acquire_write_slot
 
 API_VERSION = "2022-11-28"

@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.db import models
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from reviews.choices import Category, PullRequestState, ReviewTrigger, Severity, Side
 
 
 class JobFields(models.Model):
-    """The job columns read by config.jobs.JobKind with an empty prefix (`state`, `error`, ...)."""
+    """The job columns read by config.jobs.state.JobKind with an empty prefix (`state`, `error`, ...)."""
 
     state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.PENDING)
     error = models.TextField(blank=True)

@@ -11,7 +11,7 @@ from django.conf import settings
 from limits import RateLimitItemPerMinute, storage, strategies
 
 import llm.filestorage  # noqa: F401  (registers the file:// storage scheme)
-from config.errors import TransientError
+from config.jobs.errors import TransientError
 
 WRITE_KEY = "github-writes"
 

@@ -1,10 +1,10 @@
 """Celery entry points of the reviews app: ids in, one service call, job state on the row
-(config.taskbase.run_job claims the row and records every outcome)."""
+(config.jobs.taskbase.run_job claims the row and records every outcome)."""
 
 from celery import shared_task
 from django.conf import settings
 
-from config.taskbase import JobTask, run_job
+from config.jobs.taskbase import JobTask, run_job
 from reviews.jobs import DELIVERY, REVIEW, SNIPPET
 from reviews.services.deliveries import deliveries_prune, delivery_process
 from reviews.services.review import review_run

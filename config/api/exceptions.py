@@ -10,7 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.errors import ApplicationError
+from config.api.errors import ApplicationError
 
 _TYPE_BY_EXCEPTION = [
     (exceptions.NotAuthenticated, "not_authenticated"),

@@ -46,7 +46,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "config.logging.RequestIdMiddleware",
+    "config.ops.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,7 +156,7 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 TASK_MAX_RETRIES = env.int("TASK_MAX_RETRIES", default=5)
-# The sweeper (config/sweeper.py) re-sends jobs left pending/running this long; it must stay
+# The sweeper (config/jobs/sweeper.py) re-sends jobs left pending/running this long; it must stay
 # above CELERY_TASK_TIME_LIMIT and the usual retry backoff. A job started this many times
 # without finishing ends `failed`.
 JOB_STUCK_AFTER_S = env.int("JOB_STUCK_AFTER_S", default=900)
@@ -195,7 +195,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=26 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: anonymous requests then get 401 with `WWW-Authenticate: Token`.
-        "config.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -241,7 +241,7 @@ SPECTACULAR_SETTINGS = {
         "IssuePriorityEnum": "issues.choices.IssuePriority",
         "IssueTypeEnum": "issues.choices.IssueType",
         "TaskStatusEnum": "issues.choices.TaskStatus",
-        "JobStateEnum": "config.jobs.JobState",
+        "JobStateEnum": "config.jobs.state.JobState",
     },
 }
 
@@ -251,7 +251,7 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "config.logging.ContextFilter"}},
+    "filters": {"context": {"()": "config.ops.logging.ContextFilter"}},
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",

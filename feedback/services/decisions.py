@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from config.api.errors import ApplicationError
 from feedback.choices import AdjustmentState, AdjustmentType
 from feedback.models import Adjustment
 from issues.actors import Actor

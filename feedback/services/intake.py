@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.db import transaction
 
-from config.errors import ApplicationError
-from config.jobs import JobState
+from config.api.errors import ApplicationError
+from config.jobs.state import JobState
 from feedback.jobs import PROCESS
 from feedback.models import Feedback
 

@@ -10,7 +10,7 @@ import logging
 from django.db import transaction
 from django.utils.timezone import now
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from feedback import prompts
 from feedback.models import Adjustment, Feedback
 from feedback.selectors import planning_context

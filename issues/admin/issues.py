@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.forms import modelform_factory
 
-from config.errors import ApplicationError
+from config.api.errors import ApplicationError
 from issues.admin.common import (
     ACTIVITY_INLINE_FIELDS,
     EstimatedCountPaginator,

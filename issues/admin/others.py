@@ -2,8 +2,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 
-from config.admin_records import RecordAdmin
-from config.errors import ApplicationError
+from config.admin import RecordAdmin
+from config.api.errors import ApplicationError
 from issues.admin.common import (
     ACTIVITY_INLINE_FIELDS,
     EstimatedCountPaginator,

@@ -9,7 +9,7 @@ class IsStaff(BasePermission):
 
 
 class CanDeleteProject(BasePermission):
-    """Deleting a project (and all its issues) stays with admins (config/staff.py withholds it)."""
+    """Deleting a project (and all its issues) stays with admins (config/ops/staff.py withholds it)."""
 
     message = "Deleting projects needs the delete_project permission."
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 
-from config.errors import PermanentError
+from config.jobs.errors import PermanentError
 from issues.actors import LLM
 from issues.choices import IssuePriority, TaskStatus
 from issues.jobs import PLAN

@@ -5,7 +5,7 @@ import copy
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from config.errors import ApplicationError
+from config.api.errors import ApplicationError
 
 # How often a write without a version (automation) re-reads and retries after losing a race.
 UNVERSIONED_ATTEMPTS = 5

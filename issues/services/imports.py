@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from config.api.errors import ApplicationError
 from issues.actors import Actor
 from issues.choices import FINISHED_STATUSES, IssuePriority, IssueStatus, IssueType
 from issues.models import Activity, Issue, Label, Project

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
-from config.errors import ApplicationError, ConflictError
+from config.api.errors import ApplicationError, ConflictError
 from issues.actors import Actor
 from issues.choices import FINISHED_STATUSES, ActorType, IssuePriority, IssueStatus, IssueType
 from issues.jobs import TRIAGE

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from django.db.models.functions import Lower
 
-from config.errors import ApplicationError
+from config.api.errors import ApplicationError
 from issues.models import Label, Project
 
 

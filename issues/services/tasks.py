@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from config.errors import ConflictError
+from config.api.errors import ConflictError
 from issues.actors import Actor
 from issues.choices import TaskStatus
 from issues.models import Activity, Issue, Project, Task

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from issues.jobs import TRIAGE
 from issues.models import Issue
 

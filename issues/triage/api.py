@@ -10,7 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.jobs import JobKind
+from config.jobs.state import JobKind
 from issues.api.serializers import IssueSerializer
 from issues.jobs import PLAN, TRIAGE
 from issues.models import Issue, PlanRun, TriageRun

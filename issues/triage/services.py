@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
-from config.errors import ConflictError, TransientError
+from config.api.errors import ConflictError
+from config.jobs.errors import TransientError
 from issues.actors import LLM, Actor
 from issues.choices import ActorType
 from issues.jobs import TRIAGE

@@ -8,7 +8,6 @@ from rest_framework.views import APIView
 
 from config.api.pagination import PageNumberPagination
 from llm import selectors
-from llm.api.filters import LLMCallFilter
 from llm.api.serializers import (
     LLMCallDetailSerializer,
     LLMCallSerializer,
@@ -16,6 +15,7 @@ from llm.api.serializers import (
     UsageRowSerializer,
     UsageSerializer,
 )
+from llm.filtersets import LLMCallFilter
 from llm.models import LLMCall
 
 USAGE_DEFAULT_DAYS = 30

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from reviews.models import PullRequest, Review, ReviewComment, SnippetReview
 
 

@@ -7,8 +7,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from config.api.errors import ApplicationError
 from config.api.throttling import UserRateThrottle
-from config.errors import ApplicationError
 from reviews import selectors
 from reviews.api.serializers import (
     CommentFeedbackSerializer,

@@ -7,7 +7,7 @@ id with its review's id, path, line and body: enough to find our `ReviewComment`
 
 from django.db.models import QuerySet
 
-from config.errors import TransientError
+from config.jobs.errors import TransientError
 from reviews.models import Review, ReviewComment
 from reviews.services.review import posted_body
 

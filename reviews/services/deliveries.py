@@ -7,7 +7,7 @@ import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from reviews.jobs import DELIVERY, DELIVERY_PUBLISHER
 from reviews.models import Delivery
 from reviews.services.handlers import HANDLERS, Skip, is_handled

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from reviews.choices import PullRequestState, ReviewTrigger
 from reviews.jobs import REVIEW
 from reviews.models import PullRequest, Review

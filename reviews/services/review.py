@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
-from config.errors import PermanentError
-from config.jobs import JobState
+from config.jobs.errors import PermanentError
+from config.jobs.state import JobState
 from llm import complete
 from reviews.choices import ReviewTrigger, Side
 from reviews.diff import FileDiff, parse_patch

@@ -35,25 +35,6 @@ def test_unknown_api_path_is_json_404(user_client):
     assert response.json()["error"]["type"] == "not_found"
 
 
-def test_token_lookup_gives_the_same_user_and_token_as_drfs(user):
-    from rest_framework.authentication import TokenAuthentication as DRFTokenAuthentication
-    from rest_framework.authtoken.models import Token
-
-    from config.api.authentication import TokenAuthentication
-
-    key = Token.objects.create(user=user).key
-
-    ours, drfs = (
-        TokenAuthentication().authenticate_credentials(key),
-        DRFTokenAuthentication().authenticate_credentials(key),
-    )
-
-    assert ours == drfs
-    assert ours[0].get_username() == user.get_username() and ours[0].is_active
-    assert ours[1].user is ours[0]
-    assert ours[1].created == drfs[1].created
-
-
 def test_a_token_of_an_inactive_user_is_401(user, api_client):
     from rest_framework.authtoken.models import Token
 

@@ -3,8 +3,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from config.periodic import PERIODIC_JOBS, ensure_periodic_tasks
-from config.staff import TRIAGE_STAFF_GROUP
+from config.jobs.periodic import PERIODIC_JOBS, ensure_periodic_tasks
+from config.ops.staff import TRIAGE_STAFF_GROUP
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 import redis
 from django.conf import settings
 
-from config.dispatch import BatchPublisher
+from config.jobs.dispatch import BatchPublisher
 from config.tasks import send_jobs
 from tests.worker import wait_for
 
@@ -99,7 +99,7 @@ def test_ids_still_queued_at_a_normal_exit_are_sent_before_the_process_ends(tmp_
     sent = tmp_path / "sent.txt"
     script = f"""
 import time
-from config.dispatch import BatchPublisher
+from config.jobs.dispatch import BatchPublisher
 
 def send(task_name, ids):
     if ids[0] == 0:

@@ -8,7 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 import requests
 from django.db import connection
 
@@ -60,37 +59,10 @@ def _wait_until_up(base: str) -> None:
     raise AssertionError("gunicorn did not start")
 
 
-def _backends_of(database: str) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [database])
-        return cursor.fetchone()[0]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_workers_connect_their_threads_before_the_first_request():
-    database = connection.settings_dict["NAME"]
-    before = _backends_of(database)
-
-    with running_gunicorn(WEB_CONCURRENCY="2", GUNICORN_THREADS="3") as base:
-        deadline = time.monotonic() + 30
-        while _backends_of(database) < before + 6 and time.monotonic() < deadline:
-            time.sleep(0.1)
-
-        assert _backends_of(database) == before + 6  # 2 workers x 3 threads, no request yet
-        assert requests.get(f"{base}/readyz", timeout=5).status_code == 200
-        assert _backends_of(database) == before + 6  # the request used its thread's connection
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_worker_keeps_as_many_idle_keep_alive_connections_as_it_has_threads():
-    """Two connections per thread: the other half is left for requests, so idle clients never
-    keep a new one waiting."""
+def test_the_web_process_serves_with_the_projects_gunicorn_conf():
     with running_gunicorn(WEB_CONCURRENCY="1", GUNICORN_THREADS="2") as base:
         _wait_until_up(base)
-        clients = [requests.Session() for _ in range(4)]
+        response = requests.get(f"{base}/healthz", timeout=5)
 
-        answers = [client.get(f"{base}/healthz", timeout=5) for client in clients]
-
-        kept = [answer.headers.get("Connection", "").lower() != "close" for answer in answers]
-        assert kept == [True, True, False, False]
-        assert requests.get(f"{base}/healthz", timeout=5).status_code == 200
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from issues.jobs import TRIAGE
 from issues.models import Issue, Project
 

@@ -4,9 +4,9 @@ import pytest
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from config.jobs import JobState
-from config.periodic import ensure_periodic_tasks
-from config.sweeper import jobs_sweep_stuck
+from config.jobs.periodic import ensure_periodic_tasks
+from config.jobs.state import JobState
+from config.jobs.sweeper import jobs_sweep_stuck
 from issues.models import Issue
 from tests.issues.factories import IssueFactory
 
@@ -84,7 +84,7 @@ def test_bootstrap_schedules_the_sweeper_every_few_minutes():
 
 
 def test_a_sweep_resends_each_stuck_job_once_across_batches(monkeypatch):
-    monkeypatch.setattr("config.sweeper.SWEEP_BATCH_SIZE", 2)
+    monkeypatch.setattr("config.jobs.sweeper.SWEEP_BATCH_SIZE", 2)
     for _ in range(3):
         _triage(JobState.PENDING, minutes_ago=1)
 

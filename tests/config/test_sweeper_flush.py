@@ -7,8 +7,8 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
-from config.jobs import JobState
-from config.taskbase import JobTask
+from config.jobs.state import JobState
+from config.jobs.taskbase import JobTask
 from config.tasks import sweep_stuck_jobs
 from issues.actors import SYSTEM
 from issues.models import Issue

@@ -1,9 +1,9 @@
 from celery import shared_task
 from django.core.cache import cache
 
-from config.errors import TransientError
+from config.jobs.errors import TransientError
+from config.jobs.taskbase import JobTask
 from config.models import Heartbeat
-from config.taskbase import JobTask
 from tests.worker import wait_for
 
 

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from feedback.choices import AdjustmentState
 from feedback.models import Adjustment, Feedback
 from issues.models import Task

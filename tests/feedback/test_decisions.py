@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from config.errors import ApplicationError, ConflictError
+from config.api.errors import ApplicationError, ConflictError
 from feedback.choices import AdjustmentState, AdjustmentType
 from feedback.services import adjustment_apply, adjustment_reject
 from issues.actors import Actor

@@ -3,8 +3,8 @@
 import pytest
 from jsonschema import Draft202012Validator
 
-from config.errors import PermanentError
-from config.jobs import JobState
+from config.jobs.errors import PermanentError
+from config.jobs.state import JobState
 from feedback.jobs import PROCESS
 from feedback.models import Feedback
 from feedback.services import feedback_process

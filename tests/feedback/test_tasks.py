@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from feedback.choices import AdjustmentState
 from feedback.models import Feedback
 from feedback.tasks import process_feedback

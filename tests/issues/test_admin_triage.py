@@ -1,6 +1,6 @@
 import pytest
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from issues.models import Issue, TriageRule, TriageRun
 from tests.factories import UserFactory
 from tests.issues.factories import IssueFactory, LabelFactory, ProjectFactory

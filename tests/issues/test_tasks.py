@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from config.periodic import ensure_periodic_tasks
+from config.jobs.periodic import ensure_periodic_tasks
 from issues.models import Issue
 from issues.tasks import archive_stale
 from tests.issues.factories import IssueFactory

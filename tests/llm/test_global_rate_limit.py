@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from config.celery import app
-from config.jobs import JobState
+from config.jobs.state import JobState
 from llm.models import LLMProbe
 from tests.llm.workers import celery_workers, worker_env
 from tests.worker import wait_for

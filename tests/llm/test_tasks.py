@@ -1,6 +1,6 @@
 """End-to-end: the llm.probe job through a real Celery worker and the fake OpenAI server."""
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from llm.choices import Outcome
 from llm.models import LLMCall, LLMProbe
 from llm.services import probe_create

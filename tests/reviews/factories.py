@@ -1,6 +1,6 @@
 import factory
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from issues.models import Project
 from reviews.models import PullRequest, Review, ReviewComment, SnippetReview
 from tests.factories import UserFactory

@@ -1,6 +1,6 @@
 import pytest
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from reviews.models import Delivery
 from tests.reviews.factories import ReviewCommentFactory, ReviewFactory
 

@@ -1,7 +1,7 @@
 import pytest
 import redis
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from reviews.models import SnippetReview
 from tests.reviews.factories import PullRequestFactory, ReviewCommentFactory, ReviewFactory, SnippetReviewFactory
 

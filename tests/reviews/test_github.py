@@ -3,7 +3,7 @@ import time
 import pytest
 import redis
 
-from config.errors import TransientError
+from config.jobs.errors import TransientError
 from reviews.github import GitHubClient, GitHubError, GitHubValidationError
 from reviews.ratelimit import acquire_write_slot
 from tests.reviews.github import diff_entry

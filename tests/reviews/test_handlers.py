@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from issues.choices import IssueStatus
 from issues.models import Comment, Issue
 from reviews.models import Delivery, Installation, PullRequest, Review, ReviewComment

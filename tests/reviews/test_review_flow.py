@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from reviews.models import Review, ReviewComment
 from tests.reviews.github import deliver, diff_entry, payload, payload_bytes
 from tests.worker import wait_for

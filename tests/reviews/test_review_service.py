@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from reviews.jobs import REVIEW
 from reviews.services.review import fingerprint, review_run
 from reviews.services.summary import marker

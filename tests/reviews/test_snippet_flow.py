@@ -1,6 +1,6 @@
 """Snippet reviews end to end: API, a real worker and the fake OpenAI server."""
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from reviews.models import SnippetReview
 from tests.worker import wait_for
 

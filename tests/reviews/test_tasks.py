@@ -1,13 +1,13 @@
-"""The job wrapper the reviews tasks run through (config.taskbase.run_job), on a review row."""
+"""The job wrapper the reviews tasks run through (config.jobs.taskbase.run_job), on a review row."""
 
 from types import SimpleNamespace
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 
-from config.errors import PermanentError, TransientError
-from config.jobs import JobState
-from config.taskbase import run_job
+from config.jobs.errors import PermanentError, TransientError
+from config.jobs.state import JobState
+from config.jobs.taskbase import run_job
 from reviews.jobs import REVIEW
 from tests.reviews.factories import ReviewFactory
 
@@ -85,7 +85,7 @@ def test_a_job_already_running_elsewhere_is_left_alone():
 
 
 def test_every_reviews_job_kind_is_known_to_the_sweeper():
-    from config.jobs import JOB_KINDS
+    from config.jobs.state import JOB_KINDS
     from reviews.jobs import DELIVERY, SNIPPET
 
     assert {DELIVERY, REVIEW, SNIPPET} <= set(JOB_KINDS)

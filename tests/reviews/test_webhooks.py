@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from reviews.models import Delivery
 from reviews.webhooks import signature_is_valid
 from tests.reviews.github import deliver, payload_bytes, sign

@@ -3,8 +3,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
-from config.periodic import ensure_periodic_tasks
-from config.staff import ensure_triage_staff_group
+from config.jobs.periodic import ensure_periodic_tasks
+from config.ops.staff import ensure_triage_staff_group
 
 
 class Command(BaseCommand):

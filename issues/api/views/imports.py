@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from config.errors import ApplicationError
+from config.api.errors import ApplicationError
 from issues.actors import Actor
 from issues.api import examples
 from issues.api.strict import StrictSerializerMixin

@@ -25,7 +25,7 @@ from issues.api.serializers import (
     output_timezone,
 )
 from issues.api.views.imports import IssueImportMixin
-from issues.filters import IssueFilter
+from issues.filtersets import IssueFilter
 from issues.models import Issue
 from issues.selectors import (
     IssueRowList,

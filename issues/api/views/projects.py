@@ -3,10 +3,10 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 
-from config.errors import ApplicationError
+from config.api.errors import ApplicationError
 from issues.api.permissions import CanDeleteProject
 from issues.api.serializers import LabelSerializer, ProjectSerializer
-from issues.filters import LabelFilter
+from issues.filtersets import LabelFilter
 from issues.models import Label, Project
 
 PROJECT_EXAMPLE = OpenApiExample(

@@ -8,7 +8,7 @@ from issues.actors import Actor
 from issues.api import examples
 from issues.api.permissions import IsStaff
 from issues.api.serializers import ActivitySerializer, TaskCreateSerializer, TaskSerializer, TaskUpdateSerializer
-from issues.filters import TaskFilter
+from issues.filtersets import TaskFilter
 from issues.models import Task
 from issues.selectors import activity_queryset
 from issues.services import task_create, task_update

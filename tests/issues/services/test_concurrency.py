@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, connections, transaction
 from django.db.models import F
 
-from config.errors import ConflictError
+from config.api.errors import ConflictError
 from issues.actors import SYSTEM, Actor
 from issues.models import Issue, Project, Task
 from issues.services import DuplicateIssueError, issue_create, issue_update, task_update

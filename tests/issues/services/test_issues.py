@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from config.errors import ApplicationError, ConflictError
-from config.jobs import JobState
+from config.api.errors import ApplicationError, ConflictError
+from config.jobs.state import JobState
 from issues.actors import AUTOMATION, LLM, Actor
 from issues.models import Activity, Issue, Label
 from issues.services import (

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from config.errors import ConflictError
+from config.api.errors import ConflictError
 from issues.actors import AUTOMATION, Actor
 from issues.models import Activity, Task
 from issues.services import task_create, task_update

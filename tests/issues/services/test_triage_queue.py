@@ -1,6 +1,6 @@
 import pytest
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from issues.models import Issue
 from issues.services.triage_queue import FAN_OUT_TASK, triage_send, triage_send_on_commit
 from tests.issues.factories import IssueFactory

@@ -2,7 +2,7 @@
 
 import pytest
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from issues.actors import SYSTEM
 from issues.models import Issue, TriageRule
 from issues.services import issue_create

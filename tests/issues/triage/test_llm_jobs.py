@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from issues.actors import SYSTEM, Actor
 from issues.models import Issue, TriageRule
 from issues.services import issue_create, issue_update

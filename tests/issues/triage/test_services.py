@@ -1,6 +1,6 @@
 import pytest
 
-from config.jobs import JobState
+from config.jobs.state import JobState
 from issues.actors import Actor
 from issues.jobs import TRIAGE
 from issues.models import Issue, TriageRule

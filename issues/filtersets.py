@@ -3,8 +3,8 @@
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
+from django_filters import FilterSet
 
-from config.api.filters import FilterSet
 from issues.choices import IssuePriority, IssueStatus, IssueType, TaskStatus
 from issues.models import Issue, Label, Task
 from issues.search import issues_search

@@ -1,6 +1,6 @@
 import django_filters
+from django_filters import FilterSet
 
-from config.api.filters import FilterSet
 from llm.choices import Outcome
 from llm.models import LLMCall
 

@@ -18,8 +18,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 
-from config.errors import PermanentError, TransientError
-from config.jobs import JobKind
+from config.jobs.errors import PermanentError, TransientError
+from config.jobs.state import JobKind
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ fans those out to one job message per id.
 
 Nothing is lost with the thread: the rows are committed `pending` before `submit()`, so ids
 that die with the process (or meet a broker outage) are re-sent by the stuck-job sweeper
-(config/sweeper.py). At a normal exit the queue is drained first.
+(config/jobs/sweeper.py). At a normal exit the queue is drained first.
 """
 
 import atexit

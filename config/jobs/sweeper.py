@@ -1,6 +1,6 @@
 """The sweeper (beat job `system.sweep_stuck_jobs`): re-sends jobs whose broker message was lost.
 
-A job's state lives on its row (config/jobs.py), so a row left `pending` or `running` for
+A job's state lives on its row (config/jobs/state.py), so a row left `pending` or `running` for
 longer than JOB_STUCK_AFTER_S names a job that nobody is working on: its message vanished
 (Redis restarted or was flushed, a crash between commit and send) or its worker died. The
 sweeper puts such rows back to `pending` and sends their task again; a claim by conditional
@@ -21,8 +21,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from config.dispatch import send_each
-from config.jobs import JOB_KINDS, JobKind, JobState
+from config.jobs.dispatch import send_each
+from config.jobs.state import JOB_KINDS, JobKind, JobState
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""What operators run and probe: health endpoints, logging, process start-up, the staff group."""
