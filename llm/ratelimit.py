@@ -5,7 +5,7 @@ through the `limits` library (or, in embedded mode, a locked file: llm/filestora
 
 - Requests: a moving window (an exact log of the last minute's requests), so no 60-second
   span ever holds more than LLM_RPM requests. The window is LLM_RATELIMIT_MARGIN_S longer
-  than a minute, so requests that reach the provider a little late still fit its window.
+  than the minute (LLM_RATELIMIT_WINDOW_S), so requests that reach the provider a little late still fit its window.
 - Tokens: a sliding-window counter (two counters, weighted), since a token budget counted one
   entry per token would be too large a log; prompt tokens are estimated (llm/tokens.py).
 
@@ -42,7 +42,7 @@ def _storage(url: str):
 
 
 def _limits() -> tuple[RateLimitItemPerSecond, RateLimitItemPerSecond]:
-    window = 60 + settings.LLM_RATELIMIT_MARGIN_S
+    window = settings.LLM_RATELIMIT_WINDOW_S + settings.LLM_RATELIMIT_MARGIN_S
     return (
         RateLimitItemPerSecond(settings.LLM_RPM, window, namespace=NAMESPACE),
         RateLimitItemPerSecond(settings.LLM_TPM, window, namespace=NAMESPACE),

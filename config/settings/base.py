@@ -298,7 +298,9 @@ LLM_RATELIMIT_STORAGE_URL = env.str(
     "LLM_RATELIMIT_STORAGE_URL", default=REDIS_URL or f"file://{VAR_DIR / 'llm-ratelimit.json'}"
 )
 LLM_RATELIMIT_ENABLED = env.bool("LLM_RATELIMIT_ENABLED", default=True)
-# Added to the one-minute window, so requests that reach the provider late still fall in it.
+# The period LLM_RPM and LLM_TPM are counted over: a minute, as providers count (tests shorten it).
+LLM_RATELIMIT_WINDOW_S = env.int("LLM_RATELIMIT_WINDOW_S", default=60)
+# Added to that window, so requests that reach the provider late still fall in it.
 LLM_RATELIMIT_MARGIN_S = env.int("LLM_RATELIMIT_MARGIN_S", default=1)
 # Reply size assumed when reserving tokens before a call (the reply's real size is unknown).
 LLM_COMPLETION_TOKENS_ESTIMATE = env.int("LLM_COMPLETION_TOKENS_ESTIMATE", default=500)

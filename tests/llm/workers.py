@@ -27,7 +27,7 @@ def worker_env(**overrides: str) -> dict[str, str]:
 
 
 @contextmanager
-def celery_workers(*, count: int, queue: str, concurrency: int, env: dict[str, str], log=None):
+def celery_workers(*, count: int, queue: str, concurrency: int, env: dict[str, str], log=None, pool: str = "prefork"):
     """Start `count` worker processes consuming `queue`; stop them on exit."""
     processes = [
         subprocess.Popen(
@@ -40,6 +40,8 @@ def celery_workers(*, count: int, queue: str, concurrency: int, env: dict[str, s
                 "worker",
                 "-Q",
                 queue,
+                "-P",
+                pool,
                 "-c",
                 str(concurrency),
                 "-n",
