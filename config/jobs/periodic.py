@@ -33,9 +33,10 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob(
         name="system.sweep_stuck_jobs",
         task="system.sweep_stuck_jobs",
-        description="Re-sends jobs stuck in pending/running past JOB_STUCK_AFTER_S (their broker message "
-        "was lost); a job started JOB_MAX_ATTEMPTS times without finishing ends failed.",
-        every_seconds=300,
+        description="Re-sends jobs pending past JOB_STUCK_AFTER_S (their broker message was lost) and "
+        "running jobs whose lease expired (their worker died); a job started JOB_MAX_ATTEMPTS times "
+        "without finishing ends failed.",
+        every_seconds=60,
     ),
     PeriodicJob(
         name="issues.archive_stale",

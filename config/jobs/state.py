@@ -1,7 +1,8 @@
 """Background-job state kept on database rows (contract: DESIGN.md, Enumerations).
 
 The database is the source of truth for every job: a Celery task carries only the row's id,
-claims the job with a conditional UPDATE (so a duplicate or redelivered message is a no-op),
+claims the job with a conditional UPDATE (so a duplicate message is a no-op) as a lease its
+worker renews while it runs (so a redelivered message of a dead worker's job takes it over),
 and records the outcome on the row. Rows left `pending` or `running` too long are found by
 `JobKind.stuck()` and re-sent by the sweeper: a lost broker message loses no work.
 
@@ -12,8 +13,10 @@ A model holds a job in five fields named `<prefix>state`, `<prefix>error`, `<pre
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 
@@ -68,18 +71,19 @@ class JobKind:
         transaction.on_commit(lambda: app.send_task(self.task_name, args=[pk]))
         return True
 
-    def claim(self, pk, *, stale_after: timedelta | None = None) -> bool:
-        """pending → running, counting the attempt. A `running` row older than `stale_after`
-        (its worker died) may be claimed again. False: nothing to do, the message is a duplicate."""
+    def claim(self, pk) -> bool:
+        """pending → running, counting the start. A `running` row whose lease expired (its
+        worker stopped renewing it: killed, or cut off) is taken over. False: nothing to claim.
+
+        The claim is a lease: while the job runs, its worker renews `state_changed_at` every
+        JOB_LEASE_S / 4 seconds (config.jobs.taskbase.held_lease)."""
         now = timezone.now()
-        claimable = Q(**{self._field("state"): JobState.PENDING})
-        if stale_after is not None:
-            claimable |= Q(
-                **{self._field("state"): JobState.RUNNING, f"{self._field('state_changed_at')}__lt": now - stale_after}
-            )
+        claimable = Q(**{self._field("state"): JobState.PENDING}) | Q(
+            **{self._field("state"): JobState.RUNNING, f"{self._field('state_changed_at')}__lt": lease_expiry(now)}
+        )
         return (
             self._rows(pk)
-            .filter(claimable)
+            .filter(claimable, **{f"{self._field('attempts')}__lt": settings.JOB_MAX_ATTEMPTS})
             .update(
                 **{
                     self._field("state"): JobState.RUNNING,
@@ -90,11 +94,38 @@ class JobKind:
             == 1
         )
 
-    def release(self, pk) -> None:
-        """running → pending, for a run that will be retried (transient failure, rate limit)."""
-        self._rows(pk).filter(**{self._field("state"): JobState.RUNNING}).update(
-            **{self._field("state"): JobState.PENDING, self._field("state_changed_at"): timezone.now()}
+    def renew(self, pk) -> bool:
+        """Extend the lease of a running job; False when it is no longer running."""
+        running = {self._field("state"): JobState.RUNNING}
+        return self._rows(pk).filter(**running).update(**{self._field("state_changed_at"): timezone.now()}) == 1
+
+    def refusal(self, pk) -> tuple[str, float]:
+        """Why a claim was refused: ("busy", seconds until the running lease expires),
+        ("exhausted", 0) for a job started JOB_MAX_ATTEMPTS times without finishing, or
+        ("settled", 0) for a job finished, gone, or not requested."""
+        row = (
+            self._rows(pk)
+            .values_list(self._field("state"), self._field("state_changed_at"), self._field("attempts"))
+            .first()
         )
+        if row is None:
+            return "settled", 0.0
+        state, changed_at, attempts = row
+        if state not in UNFINISHED_STATES:
+            return "settled", 0.0
+        if attempts >= settings.JOB_MAX_ATTEMPTS:
+            return "exhausted", 0.0
+        if state == JobState.RUNNING and changed_at is not None:
+            return "busy", max((changed_at - lease_expiry(timezone.now())).total_seconds(), 0.0)
+        return "settled", 0.0
+
+    def release(self, pk, *, counted: bool = True) -> None:
+        """running → pending, for a run that will be retried. A run that only waited for
+        capacity (a shared rate limit) is not counted as an attempt (`counted=False`)."""
+        values = {self._field("state"): JobState.PENDING, self._field("state_changed_at"): timezone.now()}
+        if not counted:
+            values[self._field("attempts")] = Greatest(F(self._field("attempts")) - 1, 0)
+        self._rows(pk).filter(**{self._field("state"): JobState.RUNNING}).update(**values)
 
     def complete(self, pk, *, state: str = JobState.DONE, **values) -> None:
         now = timezone.now()
@@ -120,13 +151,28 @@ class JobKind:
         )
 
     def stuck(self, *, older_than: timedelta) -> models.QuerySet:
-        """Rows pending or running with no state change for `older_than` (or none recorded, for
-        rows written outside the services): their message may be lost."""
-        changed_at = self._field("state_changed_at")
+        """Rows nobody is working on: pending with no state change for `older_than` (their
+        message may be lost), running with an expired lease (their worker died), and unfinished
+        rows with no state change recorded (written outside the services)."""
+        state, changed_at = self._field("state"), self._field("state_changed_at")
+        now = timezone.now()
         return self.model._default_manager.filter(
-            Q(**{f"{changed_at}__lt": timezone.now() - older_than}) | Q(**{f"{changed_at}__isnull": True}),
-            **{f"{self._field('state')}__in": UNFINISHED_STATES},
+            Q(**{state: JobState.PENDING, f"{changed_at}__lt": now - older_than})
+            | Q(**{state: JobState.RUNNING, f"{changed_at}__lt": lease_expiry(now)})
+            | Q(**{f"{state}__in": UNFINISHED_STATES, f"{changed_at}__isnull": True})
         )
+
+
+def give_up_message(attempts: int) -> str:
+    return (
+        f"Gave up after {attempts} attempts: the job kept stopping without finishing "
+        "(its worker was killed or timed out). Re-run it once the cause is fixed."
+    )
+
+
+def lease_expiry(now):
+    """A running job whose lease was last renewed before this instant lost its worker."""
+    return now - timedelta(seconds=settings.JOB_LEASE_S)
 
 
 # Every job kind, registered by its app (apps.ready); the sweeper walks this list.

@@ -1,15 +1,14 @@
 """The sweeper (beat job `system.sweep_stuck_jobs`): re-sends jobs whose broker message was lost.
 
-A job's state lives on its row (config/jobs/state.py), so a row left `pending` or `running` for
-longer than JOB_STUCK_AFTER_S names a job that nobody is working on: its message vanished
-(Redis restarted or was flushed, a crash between commit and send) or its worker died. The
-sweeper puts such rows back to `pending` and sends their task again; a claim by conditional
-UPDATE makes a duplicate message harmless. Attempts are counted at each claim, so a poison job
-(one that kills or times out its worker every time) ends `failed` after JOB_MAX_ATTEMPTS instead
-of being re-sent for ever.
+A job's state lives on its row (config/jobs/state.py), so a row left `pending` for longer than
+JOB_STUCK_AFTER_S, or `running` with a lease nobody renewed for JOB_LEASE_S, names a job that
+nobody is working on: its message vanished (Redis restarted or was flushed, a crash between
+commit and send) or its worker died. The sweeper puts such rows back to `pending` and sends
+their task again; a claim by conditional UPDATE makes a duplicate message harmless. Starts that
+never came back are counted, so a poison job (one that kills or times out its worker every
+time) ends `failed` after JOB_MAX_ATTEMPTS instead of being re-sent for ever.
 
-JOB_STUCK_AFTER_S must stay above the tasks' hard time limit (a job that is really running
-cannot be older than that) and above the usual retry backoff (a job waiting for its retry is
+JOB_STUCK_AFTER_S should stay above the usual retry backoff (a job waiting for its retry is
 `pending` meanwhile; re-sending it early is harmless, only wasteful).
 """
 
@@ -22,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.jobs.dispatch import send_each
-from config.jobs.state import JOB_KINDS, JobKind, JobState
+from config.jobs.state import JOB_KINDS, JobKind, JobState, give_up_message
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +56,7 @@ def jobs_sweep_stuck(
 
 def _give_up(kind: JobKind, *, older_than: timedelta, max_attempts: int) -> int:
     now = timezone.now()
-    error = (
-        f"Gave up after {max_attempts} attempts: the job kept stopping without finishing "
-        "(its worker was killed or timed out). Re-run it once the cause is fixed."
-    )
+    error = give_up_message(max_attempts)
     return (
         kind.stuck(older_than=older_than)
         .filter(**{f"{kind.field('attempts')}__gte": max_attempts})

@@ -156,10 +156,15 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 TASK_MAX_RETRIES = env.int("TASK_MAX_RETRIES", default=5)
+# First retry delay of a transient failure, doubled at each retry (15 s: 5 retries span 4-8 minutes).
+TASK_RETRY_BACKOFF_S = env.int("TASK_RETRY_BACKOFF_S", default=15)
 # The sweeper (config/jobs/sweeper.py) re-sends jobs left pending/running this long; it must stay
 # above CELERY_TASK_TIME_LIMIT and the usual retry backoff. A job started this many times
 # without finishing ends `failed`.
 JOB_STUCK_AFTER_S = env.int("JOB_STUCK_AFTER_S", default=900)
+# A running job's claim is a lease its worker renews every JOB_LEASE_S / 4 seconds; one not
+# renewed for JOB_LEASE_S lost its worker and is taken over (by a redelivery or the sweeper).
+JOB_LEASE_S = env.int("JOB_LEASE_S", default=20)
 JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=TASK_MAX_RETRIES + 2)
 
 # --- Auth, static files, i18n -------------------------------------------------------------

@@ -8,6 +8,8 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/triage
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 os.environ.setdefault("LOG_FORMAT", "text")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# Retries of transient failures a second apart (doubling), not 15 s: tests wait for them.
+os.environ.setdefault("TASK_RETRY_BACKOFF_S", "1")
 
 from .base import *  # noqa: E402,F403
 from .base import CACHES, DATABASES, REDIS_URL, REST_FRAMEWORK  # noqa: E402

@@ -29,12 +29,49 @@ def test_a_pending_job_is_claimed_once(issue):
     assert (claimed.triage_state, claimed.triage_attempts) == (JobState.RUNNING, 1)
 
 
-def test_a_stale_running_job_can_be_claimed_again(issue):
+def test_a_running_job_whose_lease_expired_is_taken_over(issue, settings):
     TRIAGE.claim(issue.pk)
-    Issue.objects.filter(pk=issue.pk).update(triage_state_changed_at=timezone.now() - timedelta(hours=1))
+    lapsed = timezone.now() - timedelta(seconds=settings.JOB_LEASE_S + 1)
+    Issue.objects.filter(pk=issue.pk).update(triage_state_changed_at=lapsed)
 
-    assert TRIAGE.claim(issue.pk, stale_after=timedelta(minutes=10)) is True
+    assert TRIAGE.claim(issue.pk) is True
     assert _reload(issue).triage_attempts == 2
+
+
+def test_a_running_job_under_a_live_lease_is_busy_until_the_lease_expires(issue, settings):
+    TRIAGE.claim(issue.pk)
+    renewed = timezone.now() - timedelta(seconds=settings.JOB_LEASE_S - 5)
+    Issue.objects.filter(pk=issue.pk).update(triage_state_changed_at=renewed)
+
+    assert TRIAGE.claim(issue.pk) is False
+    reason, wait_s = TRIAGE.refusal(issue.pk)
+    assert reason == "busy" and 3 < wait_s <= 5
+
+
+def test_renewing_the_lease_keeps_the_job_from_being_taken_over(issue, settings):
+    TRIAGE.claim(issue.pk)
+    lapsed = timezone.now() - timedelta(seconds=settings.JOB_LEASE_S + 1)
+    Issue.objects.filter(pk=issue.pk).update(triage_state_changed_at=lapsed)
+
+    assert TRIAGE.renew(issue.pk) is True
+    assert TRIAGE.claim(issue.pk) is False
+
+
+def test_a_job_started_too_often_is_not_claimed_again(issue, settings):
+    Issue.objects.filter(pk=issue.pk).update(triage_state="pending", triage_attempts=settings.JOB_MAX_ATTEMPTS)
+
+    assert TRIAGE.claim(issue.pk) is False
+    assert TRIAGE.refusal(issue.pk) == ("exhausted", 0.0)
+
+
+def test_a_run_released_after_a_failure_counts_one_released_after_a_wait_does_not(issue):
+    TRIAGE.claim(issue.pk)
+    TRIAGE.release(issue.pk)
+    TRIAGE.claim(issue.pk)
+    TRIAGE.release(issue.pk, counted=False)
+
+    released = _reload(issue)
+    assert (released.triage_state, released.triage_attempts) == (JobState.PENDING, 1)
 
 
 def test_request_does_not_interrupt_a_running_job(issue):

@@ -44,6 +44,15 @@ def test_stuck_pending_and_running_jobs_are_made_pending_again_and_resent(django
         assert timezone.now() - issue.triage_state_changed_at < timedelta(minutes=1)
 
 
+def test_a_running_job_is_resent_once_its_lease_expires_not_after_the_stuck_period(settings):
+    lapsed = _triage(JobState.RUNNING, minutes_ago=settings.JOB_LEASE_S / 60 + 0.1, attempts=1)
+    renewed = _triage(JobState.RUNNING, minutes_ago=0.05, attempts=1)
+
+    assert _sweep().resent == 1
+    assert Issue.objects.get(pk=lapsed.pk).triage_state == JobState.PENDING
+    assert Issue.objects.get(pk=renewed.pk).triage_state == JobState.RUNNING
+
+
 def test_recent_and_finished_jobs_are_left_alone():
     recent = _triage(JobState.PENDING, minutes_ago=5)
     done = _triage(JobState.DONE, minutes_ago=300)
@@ -76,11 +85,11 @@ def test_a_second_sweep_does_not_resend_what_the_first_just_resent():
     assert _sweep().resent == 0
 
 
-def test_bootstrap_schedules_the_sweeper_every_few_minutes():
+def test_bootstrap_schedules_the_sweeper_every_minute():
     ensure_periodic_tasks()
 
     job = PeriodicTask.objects.get(name="system.sweep_stuck_jobs")
-    assert (job.task, job.interval.every, job.interval.period) == ("system.sweep_stuck_jobs", 300, "seconds")
+    assert (job.task, job.interval.every, job.interval.period) == ("system.sweep_stuck_jobs", 60, "seconds")
 
 
 def test_a_sweep_resends_each_stuck_job_once_across_batches(monkeypatch):
