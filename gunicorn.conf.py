@@ -2,6 +2,11 @@
 
 It binds to 0.0.0.0:$PORT (gunicorn's own default when PORT is set) and runs
 $WEB_CONCURRENCY workers (gunicorn reads that variable itself).
+
+It expects a reverse proxy in front (nginx, a load balancer, the platform's router) that
+terminates TLS, buffers slow clients and sets X-Forwarded-Proto: each worker holds only a few
+connections at once (`worker_connections` below), so it must not face the internet directly.
+See docs/operations.md.
 """
 
 import os

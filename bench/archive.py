@@ -13,24 +13,29 @@ and peak RSS of the child; goal: job within 2x of raw, memory flat (< 200 MB) at
 
 Environment: BENCH_ARCHIVE_ROWS (default 200000, about two minutes; the full size is 1000000,
 about 10 minutes), BENCH_ARCHIVE_BATCH (ARCHIVE_BATCH_SIZE, default 5000), BENCH_ARCHIVE_REPEAT
-(rounds, default 2; each run's best time counts), BENCH_DATABASE_URL
-(default postgres://postgres@127.0.0.1:5432/triage_bench_archive; dropped and created).
+(rounds, default 2; each run's best time counts), BENCH_DATABASE_URL (default: DATABASE_URL's
+server, database `<its name>_bench_archive`; dropped and created).
 """
 
 import json
 import os
 import resource
-import subprocess
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlparse
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench-results"
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/triage_bench_archive"
+from bench.common import (
+    database_url,
+    env_int,
+    environment,
+    last_json_line,
+    migrate,
+    recreate_database,
+    run_child,
+    write_results,
+)
+
 GOAL_RATIO = 2.0
 GOAL_RSS_MB = 200
 
@@ -56,47 +61,9 @@ RAW_WITH_LOG_SQL = f"""
 """
 
 
-def _env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
-
-
-def _conninfo(url: str, dbname: str | None = None) -> str:
-    parsed = urlparse(url)
-    parts = {
-        "host": parsed.hostname or "127.0.0.1",
-        "port": parsed.port or 5432,
-        "user": parsed.username or "postgres",
-        "password": parsed.password or "",
-        "dbname": dbname or parsed.path.lstrip("/"),
-    }
-    return " ".join(f"{key}={value}" for key, value in parts.items() if value != "")
-
-
 def _child_env(url: str, batch: int) -> dict:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=url,
-        DEBUG="true",
-        LOG_LEVEL="WARNING",
-        LOG_FORMAT="text",
-        ARCHIVE_BATCH_SIZE=str(batch),
-        DJANGO_SETTINGS_MODULE="config.settings.base",
-    )
-    env.pop("REDIS_URL", None)
-    return env
-
-
-def _recreate_database(url: str) -> None:
-    dbname = urlparse(url).path.lstrip("/")
-    with psycopg.connect(_conninfo(url, "postgres"), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{dbname}"')
-
-
-def _migrate(url: str, batch: int) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=_child_env(url, batch), check=True
-    )
+    # No Redis: the job needs none, and embedded mode keeps the measurement to PostgreSQL.
+    return environment(url, None, debug=True, ARCHIVE_BATCH_SIZE=batch)
 
 
 def _load(conn, rows: int) -> None:
@@ -179,22 +146,14 @@ def _reset(conn) -> None:
 
 
 def _vacuum(url: str) -> None:
-    with psycopg.connect(_conninfo(url), autocommit=True) as conn:
+    with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE) issues_issue")
         conn.execute("VACUUM (ANALYZE) issues_activity")
         conn.execute("CHECKPOINT")
 
 
 def _measure(mode: str, url: str, batch: int) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.archive", "--child", mode],
-        cwd=ROOT,
-        env=_child_env(url, batch),
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return last_json_line(run_child("bench.archive", _child_env(url, batch), mode, capture=True))
 
 
 def _child(mode: str) -> None:
@@ -212,7 +171,7 @@ def _child(mode: str) -> None:
         figures = {"archived": report.archived, "batches": report.batches}
     else:
         url = os.environ["DATABASE_URL"]
-        with psycopg.connect(_conninfo(url), autocommit=True) as conn:
+        with psycopg.connect(url, autocommit=True) as conn:
             rss_before = _rss_mb()
             started = time.perf_counter()
             cursor = conn.execute(RAW_SQL if mode == "raw" else RAW_WITH_LOG_SQL)
@@ -226,20 +185,20 @@ def _rss_mb() -> float:
 
 
 def run() -> dict:
-    rows = _env_int("BENCH_ARCHIVE_ROWS", 200_000)
-    batch = _env_int("BENCH_ARCHIVE_BATCH", 5000)
-    repeat = _env_int("BENCH_ARCHIVE_REPEAT", 2)
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    rows = env_int("BENCH_ARCHIVE_ROWS", 200_000)
+    batch = env_int("BENCH_ARCHIVE_BATCH", 5000)
+    repeat = env_int("BENCH_ARCHIVE_REPEAT", 2)
+    url = database_url("archive")
     print(
         f"archive: {rows:,} issues (half stale; 4% of the stale ones exempt: pinned or open critical), "
         f"batch {batch}, best of {repeat} rounds, database {url}",
         flush=True,
     )
 
-    _recreate_database(url)
-    _migrate(url, batch)
+    recreate_database(url)
+    migrate(_child_env(url, batch))
     started = time.perf_counter()
-    with psycopg.connect(_conninfo(url), autocommit=True) as conn:
+    with psycopg.connect(url, autocommit=True) as conn:
         _load(conn, rows)
     print(f"  loaded in {time.perf_counter() - started:.1f} s", flush=True)
 
@@ -251,7 +210,7 @@ def run() -> dict:
             _vacuum(url)
             measured = _measure(mode.replace("+", "_"), url, batch)
             all_runs[mode].append(measured)
-            with psycopg.connect(_conninfo(url), autocommit=True) as conn:
+            with psycopg.connect(url, autocommit=True) as conn:
                 _reset(conn)
             print(
                 f"  {mode:8} {measured['seconds']:8.2f} s  archived {measured['archived']:,}  "
@@ -282,8 +241,7 @@ def run() -> dict:
         f"same rows: {counts_match}; goal met: {summary['goal_met']}",
         flush=True,
     )
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "archive.json").write_text(json.dumps(summary, indent=2) + "\n")
+    write_results("archive", summary)
     return summary
 
 

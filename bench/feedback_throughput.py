@@ -10,72 +10,47 @@ time from creation to `done`, beside the ideal set by the rate limit and worker 
     FEEDBACK_BENCH_ITEMS=1000 FEEDBACK_BENCH_CONCURRENCY=8 python -m bench feedback_throughput
 
 Uses its own database (FEEDBACK_BENCH_DATABASE_URL, default: DATABASE_URL's server with the
-database `<name>_bench`, created and migrated if missing) and the Redis database of REDIS_URL,
-whose queues and LLM rate-limit windows it empties first.
+database `<name>_bench_feedback`, created and migrated if missing) and the Redis database of
+REDIS_URL (default redis://127.0.0.1:6379/1), whose queues and LLM rate-limit windows it empties
+first.
 """
 
 import heapq
 import json
-import math
 import os
-import subprocess
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlparse
 
-import psycopg
+from bench.common import (
+    database_url,
+    ensure_database,
+    env_float,
+    env_int,
+    environment,
+    free_port,
+    last_json_line,
+    migrate,
+    percentile,
+    redis_url,
+    run_child,
+    start_fake_openai,
+    start_workers,
+    stop,
+    stop_fake_openai,
+    write_results,
+)
 
 NAME = "feedback_throughput"
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench-results"
 
-ITEMS = int(os.environ.get("FEEDBACK_BENCH_ITEMS", "200"))
-CONCURRENCY = int(os.environ.get("FEEDBACK_BENCH_CONCURRENCY", "5"))
+ITEMS = env_int("FEEDBACK_BENCH_ITEMS", 200)
+CONCURRENCY = env_int("FEEDBACK_BENCH_CONCURRENCY", 5)
 POOL = os.environ.get("FEEDBACK_BENCH_POOL", "prefork")
-DELAY_S = float(os.environ.get("FEEDBACK_BENCH_DELAY_S", "0.5"))
-RPM = int(os.environ.get("FEEDBACK_BENCH_RPM", "600"))
-TIMEOUT_S = float(os.environ.get("FEEDBACK_BENCH_TIMEOUT_S", "600"))
+DELAY_S = env_float("FEEDBACK_BENCH_DELAY_S", 0.5)
+RPM = env_int("FEEDBACK_BENCH_RPM", 600)
+TIMEOUT_S = env_float("FEEDBACK_BENCH_TIMEOUT_S", 600)
 # The limiter's window is a minute plus LLM_RATELIMIT_MARGIN_S (llm/ratelimit.py).
 WINDOW_S = 61.0
 TASKS_PER_PROJECT = 10
-
-
-def _database_url() -> str:
-    explicit = os.environ.get("FEEDBACK_BENCH_DATABASE_URL")
-    if explicit:
-        return explicit
-    base = urlparse(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/triage_desk")
-    return base._replace(path=f"{base.path.rstrip('/') or '/triage_desk'}_bench").geturl()
-
-
-def _environment(fake_url: str) -> dict:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        # Production settings: DEBUG would record every query of the worker in memory.
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-" + os.urandom(16).hex(),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/9",
-        "OPENAI_BASE_URL": fake_url,
-        "OPENAI_API_KEY": "sk-bench-fake",
-        "LLM_RPM": str(RPM),
-        # Only the request limit is under test: the token budget must not bind.
-        "LLM_TPM": "100000000",
-        "LOG_LEVEL": "WARNING",
-        "LOG_FORMAT": "text",
-    }
-
-
-def _ensure_database(url: str) -> None:
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 # --- ideal -------------------------------------------------------------------------------
@@ -99,20 +74,15 @@ def ideal(items: int, concurrency: int, call_s: float, rpm: int) -> dict:
         "steady_per_minute": min(rpm, concurrency * 60 / call_s),
         "per_minute": items / makespan * 60,
         "makespan_s": makespan,
-        "p50_s": _percentile(finish, 50),
-        "p95_s": _percentile(finish, 95),
+        "p50_s": percentile(finish, 50),
+        "p95_s": percentile(finish, 95),
     }
-
-
-def _percentile(values, pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
 
 
 # --- the run (in a child process with the bench environment) -----------------------------
 
 
-def _respond(body: dict) -> dict:
+def respond(body: dict) -> dict:
     """A summary and two valid adjustments: one on the first task the LLM was shown, one general."""
     context = json.loads(body["messages"][-1]["content"])
     empty = dict.fromkeys(["title", "new_description", "status", "estimated_hours"])
@@ -137,58 +107,6 @@ def _respond(body: dict) -> dict:
             },
         ],
     }
-
-
-def fake_server(port: int) -> None:
-    """The fake provider in a process of its own, so its request validation does not compete
-    with the benchmark's own work for one interpreter."""
-    from tests.fakes.openai_server import FakeOpenAI
-
-    fake = FakeOpenAI(port=port, delay_s=DELAY_S)
-    fake.set_responder(_respond)
-    fake.start()
-    print("ready", flush=True)
-    sys.stdin.read()  # until the benchmark closes our stdin
-    print(json.dumps(fake.stats()), flush=True)
-    fake.stop()
-
-
-def _start_fake(port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bench.feedback_throughput", "--fake", str(port)],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    if process.stdout.readline().strip() != "ready":
-        raise SystemExit("the fake OpenAI server did not start")
-    return process
-
-
-def _stop_fake(process: subprocess.Popen) -> dict:
-    stats, _ = process.communicate(timeout=30)
-    return json.loads(stats.strip().splitlines()[-1])
-
-
-def _start_worker(env: dict) -> subprocess.Popen:
-    command = [
-        sys.executable, "-m", "celery", "-A", "config", "worker",
-        "-Q", "llm,default", "-P", POOL, "-c", str(CONCURRENCY),
-        "-n", f"bench-feedback-{os.getpid()}@%h", "--without-gossip", "--without-mingle", "-l", "WARNING",
-    ]  # fmt: skip
-    # The worker's banner and logs go to stderr: stdout carries this run's figures.
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=sys.stderr)
-
-
-def _wait_for_worker(app, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the worker exited with {process.returncode}")
-        if app.control.ping(timeout=0.5):
-            return
-    raise SystemExit("the worker did not answer within 60 s")
 
 
 def _reset_shared_state(app) -> None:
@@ -239,18 +157,22 @@ def child() -> None:
     run_id = os.getpid() % 1_000_000
     warmup, project = _project(f"BFBW{run_id}"), _project(f"BFB{run_id}")
     _reset_shared_state(app)
-    fake = _start_fake(int(os.environ["FEEDBACK_BENCH_FAKE_PORT"]))
-    worker = _start_worker(dict(os.environ))
+    fake = start_fake_openai(
+        int(os.environ["FEEDBACK_BENCH_FAKE_PORT"]), delay_s=DELAY_S, responder="bench.feedback_throughput:respond"
+    )
+    workers = []
     try:
-        _wait_for_worker(app, worker)
+        # The workers' banners and logs go to stderr: stdout carries this run's figures.
+        workers = start_workers(
+            dict(os.environ), concurrency=CONCURRENCY, pool=POOL, name=f"bench-feedback-{os.getpid()}", log=sys.stderr
+        )
         # Every worker child's first task pays for imports and connections: not the steady state.
         _process_all(warmup, 2 * CONCURRENCY, "Warm-up", 60)
         _reset_shared_state(app)
         ids, posted_s = _process_all(project, ITEMS, "Feedback", TIMEOUT_S)
     finally:
-        worker.terminate()
-        worker.wait(timeout=60)
-        fake_stats = _stop_fake(fake)
+        stop(*workers)
+        fake_stats = stop_fake_openai(fake)
 
     from django.db.models import Avg
 
@@ -271,8 +193,8 @@ def child() -> None:
                 "posting_s": round(posted_s, 2),
                 "span_s": span_s,
                 "per_minute": len(done) / span_s * 60 if done else 0.0,
-                "p50_s": _percentile(latencies, 50) if latencies else None,
-                "p95_s": _percentile(latencies, 95) if latencies else None,
+                "p50_s": percentile(latencies, 50) if latencies else None,
+                "p95_s": percentile(latencies, 95) if latencies else None,
                 # The fake's counts include the warm-up calls.
                 "llm_requests": fake_stats["requests"],
                 # The provider call as the gateway timed it (the fake's delay plus HTTP and its checks).
@@ -287,30 +209,23 @@ def child() -> None:
 # --- entry point ---------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def run() -> dict:
-    port = _free_port()
-    env = _environment(f"http://127.0.0.1:{port}/v1")
-    env["FEEDBACK_BENCH_FAKE_PORT"] = str(port)
-    _ensure_database(env["DATABASE_URL"])
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    # A process of its own: Django settings (this benchmark's database) are fixed per process.
-    child_run = subprocess.run(
-        [sys.executable, "-m", "bench.feedback_throughput", "--child"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
+    port = free_port()
+    database = database_url("feedback", override="FEEDBACK_BENCH_DATABASE_URL")
+    env = environment(
+        database,
+        redis_url(),
+        OPENAI_BASE_URL=f"http://127.0.0.1:{port}/v1",
+        OPENAI_API_KEY="sk-bench-fake",
+        LLM_RPM=RPM,
+        # Only the request limit is under test: the token budget must not bind.
+        LLM_TPM=100_000_000,
+        FEEDBACK_BENCH_FAKE_PORT=port,
     )
-    measured = json.loads(child_run.stdout.strip().splitlines()[-1])
+    ensure_database(database)
+    migrate(env)
+    # A process of its own: Django settings (this benchmark's database) are fixed per process.
+    measured = last_json_line(run_child("bench.feedback_throughput", env, capture=True))
     best = ideal(ITEMS, CONCURRENCY, DELAY_S, RPM)
     ratio = measured["per_minute"] / best["per_minute"] if best["per_minute"] else 0.0
     result = {
@@ -325,8 +240,7 @@ def run() -> dict:
         "goal_met": ratio >= 0.9 and measured["done"] == ITEMS,
     }
     _report(result)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{NAME}.json").write_text(json.dumps(result, indent=2) + "\n")
+    write_results(NAME, result)
     return result
 
 
@@ -364,7 +278,5 @@ def _report(result: dict) -> None:
 if __name__ == "__main__":
     if sys.argv[1:] == ["--child"]:
         child()
-    elif sys.argv[1:2] == ["--fake"]:
-        fake_server(int(sys.argv[2]))
     else:
         run()

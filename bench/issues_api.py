@@ -17,28 +17,32 @@ Prints the figures and writes bench-results/issues_api.json.
 
 import csv
 import io
-import json
-import math
-import os
 import random
 import secrets
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from urllib.parse import urlparse
 
 import psycopg
-import redis
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench-results" / "issues_api.json"
+from bench.common import (
+    ROOT,
+    clear_redis,
+    database_url,
+    ensure_database,
+    env_int,
+    environment,
+    free_port,
+    migrate,
+    percentile,
+    redis_url,
+    start_gunicorn,
+    stop,
+    write_results,
+)
+
 SEARCH_TERM = "checkout"
 GOAL_P95_MS = 50.0
 GOAL_RATIO = 3.0
@@ -60,10 +64,6 @@ LABELS = ("bug", "ui", "backend", "needs-info", "regression")
 USERS = 50
 
 
-def _int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
-
-
 def _choice(rng: random.Random, weighted) -> str:
     values, weights = zip(*weighted, strict=True)
     return rng.choices(values, weights=weights)[0]
@@ -74,50 +74,14 @@ def _words(rng: random.Random, count: int) -> list[str]:
     return rng.choices(WORDS, weights=[1 / (rank + 1) for rank in range(len(WORDS))], k=count)
 
 
-def _percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
-
-
 def _figures(seconds: list[float]) -> dict:
     return {
         "median_ms": round(statistics.median(seconds) * 1000, 2),
-        "p95_ms": round(_percentile(seconds, 95) * 1000, 2),
+        "p95_ms": round(percentile(seconds, 95) * 1000, 2),
     }
 
 
 # --- database ---------------------------------------------------------------------------------
-
-
-def _database_url() -> str:
-    base = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/triage_desk"))
-    name = (base.path.lstrip("/") or "triage_desk") + "_bench_issues"
-    return base._replace(path=f"/{name}").geturl()
-
-
-def _ensure_database(url: str) -> None:
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _environment(database_url: str, redis_url: str) -> dict:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-" + uuid.uuid4().hex,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "CELERY_BROKER_URL": redis_url,
-        "THROTTLE_USER": "100000000/min",
-        "ISSUE_IMPORT_MAX_ROWS": str(max(10_000, _int("BENCH_IMPORT_ROWS", 10_000))),
-        "LOG_LEVEL": "WARNING",
-        "LOG_FORMAT": "text",
-    }
 
 
 def _loaded(conn, issues: int, projects: int) -> bool:
@@ -293,38 +257,6 @@ def _raw_page(conn, scenario: str) -> tuple[int, list[int]]:
     return count, ids
 
 
-# --- gunicorn -----------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start_gunicorn(env: dict, port: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
-                return process
-        except requests.RequestException:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("gunicorn did not start")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
 # --- scenarios ----------------------------------------------------------------------------------
 
 
@@ -408,7 +340,7 @@ def _drop_import_projects(conn) -> None:
     conn.commit()
 
 
-def _import(session: requests.Session, base: str, conn, rows: int, redis_url: str) -> dict:
+def _import(session: requests.Session, base: str, conn, rows: int, broker: str) -> dict:
     _drop_import_projects(conn)
     content, key = _import_csv(conn, rows)
     timings, reports = [], []
@@ -424,7 +356,7 @@ def _import(session: requests.Session, base: str, conn, rows: int, redis_url: st
         response.raise_for_status()
         reports.append(response.json())
     # The import queued triage fan-out messages (and through them triage jobs); no worker runs here.
-    redis.Redis.from_url(redis_url).delete("default", "llm")
+    clear_redis(broker, patterns=())
     _drop_import_projects(conn)
     return {
         "rows": rows,
@@ -439,36 +371,38 @@ def _import(session: requests.Session, base: str, conn, rows: int, redis_url: st
 
 
 def run() -> dict:
-    issues, projects = _int("BENCH_ISSUES", 100_000), _int("BENCH_PROJECTS", 20)
-    requests_count, import_rows = _int("BENCH_REQUESTS", 300), _int("BENCH_IMPORT_ROWS", 10_000)
-    database_url = _database_url()
-    redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1"
-    _ensure_database(database_url)
-    env = _environment(database_url, redis_url)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    issues, projects = env_int("BENCH_ISSUES", 100_000), env_int("BENCH_PROJECTS", 20)
+    requests_count, import_rows = env_int("BENCH_REQUESTS", 300), env_int("BENCH_IMPORT_ROWS", 10_000)
+    database, broker = database_url("issues"), redis_url()
+    ensure_database(database)
+    env = environment(
+        database,
+        broker,
+        THROTTLE_USER="100000000/min",
+        ISSUE_IMPORT_MAX_ROWS=max(10_000, import_rows),
     )
-    with psycopg.connect(database_url, autocommit=True) as conn:
+    migrate(env)
+    with psycopg.connect(database, autocommit=True) as conn:
         _drop_import_projects(conn)
         load_seconds = None
         if not _loaded(conn, issues, projects):
-            with psycopg.connect(database_url) as loader:
+            with psycopg.connect(database) as loader:
                 load_seconds = round(_load(loader, issues, projects), 1)
             print(f"loaded {issues:,} issues in {projects} projects in {load_seconds} s", flush=True)
         # Steady state: autovacuum keeps the visibility map current (index-only counts) in production.
         for table in ("issues_issue", "issues_issue_labels", "issues_label", "issues_project", "auth_user"):
             conn.execute(f"VACUUM ANALYZE {table}")
         token = _token(conn)
-        port = _free_port()
-        server = _start_gunicorn(env, port)
+        port = free_port()
+        server = start_gunicorn(env, port, workers=2)
         try:
             session = requests.Session()
             session.headers["Authorization"] = f"Token {token}"
             base = f"http://127.0.0.1:{port}"
             lists = _lists(session, base, conn, requests_count)
-            imported = _import(session, base, conn, import_rows, redis_url)
+            imported = _import(session, base, conn, import_rows, broker)
         finally:
-            _stop(server)
+            stop(server)
     results = {
         "issues": issues,
         "projects": projects,
@@ -479,9 +413,8 @@ def run() -> dict:
         "goals": {"p95_ms": GOAL_P95_MS, "ratio_to_sql": GOAL_RATIO, "import_seconds": GOAL_IMPORT_S},
     }
     _print(results)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"wrote {RESULTS.relative_to(ROOT)}")
+    path = write_results("issues_api", results)
+    print(f"wrote {path.relative_to(ROOT)}")
     return results
 
 

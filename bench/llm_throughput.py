@@ -14,26 +14,34 @@ Then the cache: the median time of `llm.complete` answered from the cache (goal 
 
 Environment: BENCH_LLM_JOBS (default 240, two minutes' worth; the full size is 300),
 BENCH_LLM_CELERY_JOBS (default 180), BENCH_LLM_CACHE_CALLS (default 300), BENCH_DATABASE_URL
-(default postgres://postgres@127.0.0.1:5432/triage_bench_llm; dropped and created),
-BENCH_REDIS_URL (default REDIS_URL, else redis://127.0.0.1:6379/0).
+(default: DATABASE_URL's server, database `<its name>_bench_llm`; dropped and created),
+BENCH_REDIS_URL (default REDIS_URL, else redis://127.0.0.1:6379/1).
 """
 
 import json
 import math
 import os
 import statistics
-import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
-from urllib.parse import urlparse
 
-import psycopg
+from bench.common import (
+    RESULTS,
+    database_url,
+    env_int,
+    environment,
+    migrate,
+    percentile,
+    recreate_database,
+    redis_url,
+    run_child,
+    start_workers,
+    stop,
+    worker_names,
+    write_results,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench-results"
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/triage_bench_llm"
 RPM = 120
 DELAY_S = 0.2
 WORKERS = 2
@@ -42,44 +50,13 @@ GOAL_SHARE = 0.95
 GOAL_CACHE_MS = 5.0
 
 
-def _env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
-
-
-def _recreate_database(url: str) -> None:
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _base_env(url: str, redis_url: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.base",
-        DATABASE_URL=url,
-        REDIS_URL=redis_url,
-        DEBUG="true",
-        LOG_LEVEL="WARNING",
-        LOG_FORMAT="text",
-        LLM_RPM=str(RPM),
-        LLM_TPM="10000000",
-    )
-    env.pop("LLM_RATELIMIT_STORAGE_URL", None)
-    env.pop("CELERY_BROKER_URL", None)
-    return env
-
-
 def run() -> dict:
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    redis_url = os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-    print(f"llm_throughput: database {url}, redis {redis_url}", flush=True)
-    _recreate_database(url)
-    env = _base_env(url, redis_url)
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([sys.executable, "-m", "bench.llm_throughput", "--child"], cwd=ROOT, env=env, check=True)
+    url, broker = database_url("llm"), redis_url()
+    print(f"llm_throughput: database {url}, redis {broker}", flush=True)
+    recreate_database(url)
+    env = environment(url, broker, debug=True, LLM_RPM=RPM, LLM_TPM=10_000_000)
+    migrate(env)
+    run_child("bench.llm_throughput", env)
     return json.loads((RESULTS / "llm_throughput.json").read_text())
 
 
@@ -103,7 +80,6 @@ def _phase(name: str, *, jobs: int, worker_env: dict, celery_rate_limit: str | N
     from llm import ratelimit
     from llm.models import LLMProbe
     from tests.fakes.openai_server import FakeOpenAI
-    from tests.llm.workers import celery_workers
 
     ratelimit.reset()
     queue = f"bench-llm-{uuid.uuid4().hex[:8]}"
@@ -111,26 +87,26 @@ def _phase(name: str, *, jobs: int, worker_env: dict, celery_rate_limit: str | N
         env = {**worker_env, "OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": "sk-bench"}
         RESULTS.mkdir(exist_ok=True)
         log = open(RESULTS / f"llm_throughput-{name}-workers.log", "w")  # noqa: SIM115
-        with log, celery_workers(count=WORKERS, queue=queue, concurrency=CONCURRENCY, env=env, log=log):
-            names = [f"{queue}-{index}@{os.uname().nodename}" for index in range(WORKERS)]
-            deadline = time.monotonic() + 60
-            while len(app.control.ping(destination=names, timeout=1.0)) < WORKERS:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("benchmark workers did not start")
-            if celery_rate_limit:
-                app.control.rate_limit("llm.probe", celery_rate_limit, destination=names, reply=True)
-            probes = LLMProbe.objects.bulk_create(
-                [LLMProbe(question=f"{name} question {number} {uuid.uuid4().hex}") for number in range(jobs)]
-            )
-            started = time.time()
-            for probe in probes:
-                app.send_task("llm.probe", args=[probe.pk], queue=queue)
-            pending = {probe.pk for probe in probes}
-            while pending:
-                time.sleep(0.5)
-                finished = LLMProbe.objects.filter(pk__in=pending, state__in=[JobState.DONE, JobState.FAILED])
-                pending -= set(finished.values_list("pk", flat=True))
-            wall = time.time() - started
+        with log:
+            workers = start_workers(env, count=WORKERS, queues=queue, concurrency=CONCURRENCY, name=queue, log=log)
+            try:
+                if celery_rate_limit:
+                    destination = worker_names(queue, WORKERS)
+                    app.control.rate_limit("llm.probe", celery_rate_limit, destination=destination, reply=True)
+                probes = LLMProbe.objects.bulk_create(
+                    [LLMProbe(question=f"{name} question {number} {uuid.uuid4().hex}") for number in range(jobs)]
+                )
+                started = time.time()
+                for probe in probes:
+                    app.send_task("llm.probe", args=[probe.pk], queue=queue)
+                pending = {probe.pk for probe in probes}
+                while pending:
+                    time.sleep(0.5)
+                    finished = LLMProbe.objects.filter(pk__in=pending, state__in=[JobState.DONE, JobState.FAILED])
+                    pending -= set(finished.values_list("pk", flat=True))
+                wall = time.time() - started
+            finally:
+                stop(*workers)
         failed = LLMProbe.objects.filter(pk__in=[probe.pk for probe in probes], state=JobState.FAILED).count()
         per_minute = _per_minute(sorted(fake.accepted_times), started)
         figures = {
@@ -180,11 +156,10 @@ def _cache_hits(calls: int) -> dict:
             timings.append((time.perf_counter() - started) * 1000)
             assert result.cached
         provider_calls = len(fake.requests)
-    timings.sort()
     figures = {
         "calls": calls,
         "median_ms": round(statistics.median(timings), 2),
-        "p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 2),
+        "p95_ms": round(percentile(timings, 95), 2),
         "provider_calls": provider_calls,
     }
     print(
@@ -199,8 +174,8 @@ def _child() -> None:
     import django
 
     django.setup()
-    jobs = _env_int("BENCH_LLM_JOBS", 240)
-    celery_jobs = _env_int("BENCH_LLM_CELERY_JOBS", 180)
+    jobs = env_int("BENCH_LLM_JOBS", 240)
+    celery_jobs = env_int("BENCH_LLM_CELERY_JOBS", 180)
     worker_env = dict(os.environ)
     print(
         f"  fake provider: {DELAY_S * 1000:.0f} ms per reply, {RPM} requests/min enforced with 429s; "
@@ -215,7 +190,7 @@ def _child() -> None:
         worker_env={**worker_env, "LLM_RATELIMIT_ENABLED": "false"},
         celery_rate_limit=f"{RPM}/m",
     )
-    summary["cache"] = _cache_hits(_env_int("BENCH_LLM_CACHE_CALLS", 300))
+    summary["cache"] = _cache_hits(env_int("BENCH_LLM_CACHE_CALLS", 300))
     rate = summary["global"]["calls_per_minute"] or summary["global"]["calls_per_minute_overall"]
     summary["goal"] = (
         f">= {GOAL_SHARE * RPM:.0f} calls/min with zero 429s (global limiter); cache hit median < {GOAL_CACHE_MS} ms"
@@ -226,8 +201,7 @@ def _child() -> None:
         and summary["cache"]["median_ms"] < GOAL_CACHE_MS
     )
     print(f"  goal met: {summary['goal_met']} ({summary['goal']})", flush=True)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "llm_throughput.json").write_text(json.dumps(summary, indent=2) + "\n")
+    write_results("llm_throughput", summary)
 
 
 if __name__ == "__main__":

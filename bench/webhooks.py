@@ -18,140 +18,40 @@ import hashlib
 import hmac
 import json
 import math
-import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from urllib.parse import urlparse
 
 import psycopg
-import redis
 import requests
 
+from bench.common import (
+    ROOT,
+    clear_redis,
+    database_url,
+    env_float,
+    env_int,
+    environment,
+    free_port,
+    manage,
+    migrate,
+    percentile,
+    recreate_database,
+    redis_url,
+    start_fake_openai,
+    start_gunicorn,
+    start_workers,
+    stop,
+    stop_fake_openai,
+    write_results,
+)
 from bench.fake_github import FakeGitHubServer
 
-ROOT = Path(__file__).resolve().parent.parent
 PAYLOAD = ROOT / "tests" / "data" / "github" / "webhooks" / "pull_request" / "opened.json"
 SECRET = "bench-webhook-secret"
 BENCH_REPO = "bench/repo"
-
-
-def _int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
-
-
-def _float(name: str, default: float) -> float:
-    return float(os.environ.get(name, default))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = max(0, math.ceil(pct / 100 * len(ordered)) - 1)
-    return ordered[index]
-
-
-def _database_url() -> str:
-    base = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/triage_desk"))
-    name = (base.path.lstrip("/") or "triage_desk") + "_bench_webhooks"
-    return base._replace(path=f"/{name}").geturl()
-
-
-def _recreate_database(url: str) -> None:
-    parts = urlparse(url)
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{parts.path.lstrip("/")}"')
-
-
-def _environment(database_url: str, redis_url: str, **extra) -> dict:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-" + uuid.uuid4().hex,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "CELERY_BROKER_URL": redis_url,
-        "GITHUB_WEBHOOK_SECRET": SECRET,
-        "LOG_LEVEL": "WARNING",
-        "LOG_FORMAT": "text",
-    }
-    env.update({key: str(value) for key, value in extra.items()})
-    return env
-
-
-def _manage(env: dict, *args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-
-
-def _clear_redis(redis_url: str) -> None:
-    client = redis.Redis.from_url(redis_url)
-    client.delete("default", "llm")
-    for pattern in ("LIMITS:*", "*provider-paused*"):
-        keys = list(client.scan_iter(match=pattern, count=1000))
-        if keys:
-            client.delete(*keys)
-
-
-def _start_gunicorn(env: dict, port: int) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "config.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
-    ]
-    # Sized through the environment, as in production, so gunicorn.conf.py derives the rest.
-    env = {
-        **env,
-        "WEB_CONCURRENCY": str(_int("BENCH_WEB_WORKERS", 2)),
-        "GUNICORN_THREADS": str(_int("BENCH_WEB_THREADS", 8)),
-    }
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
-                return process
-        except requests.RequestException:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("gunicorn did not start")
-
-
-def _wait_for_url(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url, timeout=2)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def _sign(body: bytes) -> str:
@@ -229,12 +129,12 @@ class Sender:
             list(pool.map(lambda _n: requests.get(f"{base_url}/healthz", timeout=5), range(count)))
 
 
-def _count_deliveries(database_url: str) -> int:
-    with psycopg.connect(database_url) as conn:
+def _count_deliveries(database: str) -> int:
+    with psycopg.connect(database) as conn:
         return conn.execute("SELECT count(*) FROM reviews_delivery").fetchone()[0]
 
 
-def _acknowledgement(sender: Sender, database_url: str, deliveries: int) -> dict:
+def _acknowledgement(sender: Sender, database: str, deliveries: int) -> dict:
     body = PAYLOAD.read_bytes()
     signed = sender.prepare([body] * deliveries)
     wall = time.perf_counter()
@@ -242,19 +142,19 @@ def _acknowledgement(sender: Sender, database_url: str, deliveries: int) -> dict
     wall = time.perf_counter() - wall
     latencies = [duration * 1000 for _start, duration, status in results]
     errors = sum(1 for _start, _duration, status in results if status != 202)
-    stored = _count_deliveries(database_url)
+    stored = _count_deliveries(database)
     return {
         "deliveries": deliveries,
         "concurrency": sender.concurrency,
-        "p50_ms": round(_percentile(latencies, 50), 1),
-        "p95_ms": round(_percentile(latencies, 95), 1),
-        "p99_ms": round(_percentile(latencies, 99), 1),
+        "p50_ms": round(percentile(latencies, 50), 1),
+        "p95_ms": round(percentile(latencies, 95), 1),
+        "p99_ms": round(percentile(latencies, 99), 1),
         "max_ms": round(max(latencies), 1),
         "mean_ms": round(statistics.fmean(latencies), 1),
         "requests_per_s": round(deliveries / wall, 1),
         "errors": errors,
         "stored": stored,
-        "goal_met": _percentile(latencies, 99) < 100 and errors == 0 and stored == deliveries,
+        "goal_met": percentile(latencies, 99) < 100 and errors == 0 and stored == deliveries,
     }
 
 
@@ -273,47 +173,6 @@ def _pull_payloads(pulls: int, salt: str) -> list[tuple[int, bytes]]:
     return out
 
 
-def _start_workers(env: dict, count: int) -> list[subprocess.Popen]:
-    workers = []
-    for index in range(count):
-        command = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            "default,llm",
-            "-c",
-            str(_int("BENCH_WORKER_CONCURRENCY", 1)),
-            "-n",
-            f"bench{index}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "WARNING",
-        ]
-        workers.append(
-            subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        ping = subprocess.run(
-            [sys.executable, "-m", "celery", "-A", "config", "inspect", "ping", "--timeout", "1"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        if ping.stdout.count("pong") >= count:
-            return workers
-        time.sleep(0.5)
-    for worker in workers:
-        _stop(worker)
-    raise RuntimeError("workers did not start")
-
-
 def _ideal_p95(*, pulls: int, files: int, delay: float, rpm: int, workers: int, per_worker: int, file_conc: int):
     """Seconds until 95% of the reviews could be posted with the fake's latency, the worker
     slots and a moving-window RPM limit (a full window may be used at once)."""
@@ -325,34 +184,26 @@ def _ideal_p95(*, pulls: int, files: int, delay: float, rpm: int, workers: int, 
     return max(concurrency_bound, rate_bound)
 
 
-def _reviews(env: dict, base_url: str, redis_url: str) -> dict:
-    pulls, files = _int("BENCH_PULLS", 50), _int("BENCH_FILES", 10)
-    delay, rpm = _float("BENCH_LLM_DELAY_S", 1.0), _int("BENCH_LLM_RPM", 600)
-    worker_count, per_worker = _int("BENCH_WORKERS", 2), _int("BENCH_WORKER_CONCURRENCY", 1)
-    file_concurrency = _int("BENCH_FILE_CONCURRENCY", files)
-    _manage(
+def _reviews(env: dict, base_url: str, broker: str) -> dict:
+    pulls, files = env_int("BENCH_PULLS", 50), env_int("BENCH_FILES", 10)
+    delay, rpm = env_float("BENCH_LLM_DELAY_S", 1.0), env_int("BENCH_LLM_RPM", 600)
+    worker_count, per_worker = env_int("BENCH_WORKERS", 2), env_int("BENCH_WORKER_CONCURRENCY", 1)
+    file_concurrency = env_int("BENCH_FILE_CONCURRENCY", files)
+    manage(
         env,
         "shell",
         "-c",
         "from issues.models import Project; "
         f"Project.objects.create(key='BENCH', name='Bench', github_repo='{BENCH_REPO}')",
     )
-    _clear_redis(redis_url)
-    openai_port = _free_port()
-    openai = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.openai_server", "--port", str(openai_port), "--delay", str(delay)]
-        + ["--rpm", str(rpm)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    openai_url = f"http://127.0.0.1:{openai_port}/v1"
+    clear_redis(broker)
+    openai_port = free_port()
+    openai = start_fake_openai(openai_port, delay_s=delay, rpm=rpm)
     github = FakeGitHubServer(files_per_pull=files).start()
-    workers: list[subprocess.Popen] = []
-    llm_stats: dict = {}
+    workers = []
     worker_env = {
         **env,
-        "OPENAI_BASE_URL": openai_url,
+        "OPENAI_BASE_URL": f"http://127.0.0.1:{openai_port}/v1",
         "OPENAI_API_KEY": "sk-bench",
         "LLM_RPM": str(rpm),
         "LLM_TPM": "100000000",
@@ -361,30 +212,24 @@ def _reviews(env: dict, base_url: str, redis_url: str) -> dict:
         "REVIEW_FILE_CONCURRENCY": str(file_concurrency),
     }
     try:
-        _wait_for_url(f"http://127.0.0.1:{openai_port}/stats")
-        workers = _start_workers(worker_env, worker_count)
-        sender = Sender(f"{base_url}/webhooks/github/", _int("BENCH_CONCURRENCY", 50))
+        workers = start_workers(worker_env, count=worker_count, concurrency=per_worker)
+        sender = Sender(f"{base_url}/webhooks/github/", env_int("BENCH_CONCURRENCY", 50))
         payloads = _pull_payloads(pulls, uuid.uuid4().hex)
         started_at = {}
         clock_offset = time.monotonic() - time.perf_counter()
         results = sender.send_all(sender.prepare([body for _number, body in payloads]))
         for (number, _body), (started, _duration, _status) in zip(payloads, results, strict=True):
             started_at[number] = started + clock_offset
-        deadline = time.monotonic() + _float("BENCH_REVIEW_TIMEOUT_S", 600)
+        deadline = time.monotonic() + env_float("BENCH_REVIEW_TIMEOUT_S", 600)
         while len(github.posted_at) < pulls and time.monotonic() < deadline:
             time.sleep(0.2)
         latencies = [
             github.posted_at[number] - started_at[number] for number in started_at if number in github.posted_at
         ]
     finally:
-        for worker in workers:
-            _stop(worker)
+        stop(*workers)
         github.stop()
-        try:
-            llm_stats = requests.get(f"http://127.0.0.1:{openai_port}/stats", timeout=5).json()
-        except requests.RequestException:
-            pass
-        _stop(openai)
+        llm_stats = stop_fake_openai(openai)
     ideal = _ideal_p95(
         pulls=pulls,
         files=files,
@@ -394,7 +239,7 @@ def _reviews(env: dict, base_url: str, redis_url: str) -> dict:
         per_worker=per_worker,
         file_conc=file_concurrency,
     )
-    p95 = _percentile(latencies, 95) if latencies else None
+    p95 = percentile(latencies, 95) if latencies else None
     return {
         "pulls": pulls,
         "files_per_pull": files,
@@ -404,7 +249,7 @@ def _reviews(env: dict, base_url: str, redis_url: str) -> dict:
         "worker_concurrency": per_worker,
         "file_concurrency": file_concurrency,
         "posted": len(latencies),
-        "p50_s": round(_percentile(latencies, 50), 2) if latencies else None,
+        "p50_s": round(percentile(latencies, 50), 2) if latencies else None,
         "p95_s": round(p95, 2) if p95 is not None else None,
         "max_s": round(max(latencies), 2) if latencies else None,
         "ideal_p95_s": round(ideal, 2),
@@ -416,21 +261,20 @@ def _reviews(env: dict, base_url: str, redis_url: str) -> dict:
 
 
 def run() -> dict:
-    database_url = _database_url()
-    redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-    deliveries, concurrency = _int("BENCH_DELIVERIES", 1000), _int("BENCH_CONCURRENCY", 50)
-    print(f"database {urlparse(database_url).path.lstrip('/')}, redis {redis_url}", flush=True)
-    _recreate_database(database_url)
-    env = _environment(database_url, redis_url)
-    _manage(env, "migrate", "--noinput")
-    _clear_redis(redis_url)
-    port = _free_port()
-    web = _start_gunicorn(env, port)
+    database, broker = database_url("webhooks"), redis_url()
+    deliveries, concurrency = env_int("BENCH_DELIVERIES", 1000), env_int("BENCH_CONCURRENCY", 50)
+    print(f"database {urlparse(database).path.lstrip('/')}, redis {broker}", flush=True)
+    recreate_database(database)
+    env = environment(database, broker, GITHUB_WEBHOOK_SECRET=SECRET)
+    migrate(env)
+    clear_redis(broker)
+    port = free_port()
+    web = start_gunicorn(env, port, workers=env_int("BENCH_WEB_WORKERS", 2), threads=env_int("BENCH_WEB_THREADS", 8))
     base_url = f"http://127.0.0.1:{port}"
     try:
         sender = Sender(f"{base_url}/webhooks/github/", concurrency)
         sender.warm_up(base_url, concurrency * 2)
-        ack = _acknowledgement(sender, database_url, deliveries)
+        ack = _acknowledgement(sender, database, deliveries)
         print(
             f"ack: {deliveries} deliveries at {concurrency} connections: p50 {ack['p50_ms']} ms, "
             f"p95 {ack['p95_ms']} ms, p99 {ack['p99_ms']} ms, max {ack['max_ms']} ms, "
@@ -439,8 +283,8 @@ def run() -> dict:
             flush=True,
         )
         review = None
-        if _int("BENCH_PULLS", 50) > 0:
-            review = _reviews(env, base_url, redis_url)
+        if env_int("BENCH_PULLS", 50) > 0:
+            review = _reviews(env, base_url, broker)
         if review:
             print(
                 f"reviews: {review['pulls']} PRs x {review['files_per_pull']} files, {review['workers']} workers "
@@ -453,9 +297,7 @@ def run() -> dict:
                 flush=True,
             )
     finally:
-        _stop(web)
+        stop(web)
     result = {"acknowledgement": ack, "reviews": review}
-    out = ROOT / "bench-results"
-    out.mkdir(exist_ok=True)
-    (out / "webhooks.json").write_text(json.dumps(result, indent=2))
+    write_results("webhooks", result)
     return result
