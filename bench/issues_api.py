@@ -101,8 +101,38 @@ def _clear(conn) -> None:
     conn.execute("DELETE FROM auth_user WHERE username LIKE %s", ["bench%"])
 
 
-def _load(conn, issues: int, projects: int) -> float:
-    """Projects, labels, users and `issues` issues through COPY; returns the seconds taken."""
+def issue_columns() -> dict:
+    """The columns of issues/fields.py: `copy`, {column: model default} of every declared Issue
+    column but the id (what the loader fills, the model's default where it makes up no value);
+    `page`, those of a list row (issues.selectors). Needs Django set up: see _issue_columns."""
+    from issues.fields import ALL_FIELDS
+    from issues.models import Issue
+    from issues.selectors import ISSUE_ROW_FIELDS
+
+    model_fields = {field.name: field for field in Issue._meta.concrete_fields}
+    declared = [model_fields[name] for name in ALL_FIELDS if name in model_fields]
+    return {
+        "copy": {field.attname: field.get_default() for field in declared if not field.primary_key},
+        "page": list(ISSUE_ROW_FIELDS),
+    }
+
+
+def _issue_columns(env: dict) -> dict:
+    """issue_columns(), asked of a Django process (this one stays free of Django's settings)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.issues_api", "--columns"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _load(conn, issues: int, projects: int, columns: dict) -> float:
+    """Projects, labels, users and `issues` issues through COPY; returns the seconds taken.
+    `columns`: {column: default} from issue_columns()."""
     started = time.perf_counter()
     rng = random.Random(42)
     _clear(conn)
@@ -131,14 +161,8 @@ def _load(conn, issues: int, projects: int) -> float:
             ).fetchone()[0]
             for name in LABELS
         ]
-    columns = (
-        "project_id, number, title, body, status, priority, type, assignee_id, reporter, source, external_id,"
-        " version, created_at, updated_at, last_activity_at, resolved_at, archived_at, priority_set_by_human,"
-        " type_set_by_human, summary_set_by_human, summary, triage_state, triage_error, triage_attempts,"
-        " plan_state, plan_error, plan_attempts"
-    )
     numbers = dict.fromkeys(project_ids, 0)
-    with conn.cursor().copy(f"COPY issues_issue ({columns}) FROM STDIN") as copy:
+    with conn.cursor().copy(f"COPY issues_issue ({', '.join(columns)}) FROM STDIN") as copy:
         for n in range(issues):
             project_id = project_ids[n % projects]
             numbers[project_id] += 1
@@ -152,37 +176,25 @@ def _load(conn, issues: int, projects: int) -> float:
             created = now - timedelta(days=365 * (issues - n) / issues, minutes=rng.random() * 60)
             resolved = created + timedelta(hours=rng.expovariate(1 / 48)) if status in ("resolved", "closed") else None
             archived = now if rng.random() < 0.05 else None
-            copy.write_row(
-                (
-                    project_id,
-                    numbers[project_id],
-                    " ".join(title).capitalize()[:300],
-                    " ".join(body),
-                    status,
-                    _choice(rng, PRIORITIES),
-                    _choice(rng, TYPES),
-                    rng.choice(user_ids) if rng.random() < 0.8 else None,
-                    "",
-                    "",
-                    "",
-                    1,
-                    created,
-                    created,
-                    resolved or created,
-                    resolved,
-                    archived,
-                    False,
-                    False,
-                    False,
-                    "",
-                    "done",
-                    "",
-                    1,
-                    "skipped",
-                    "",
-                    0,
-                )
-            )
+            made = {
+                "project_id": project_id,
+                "number": numbers[project_id],
+                "title": " ".join(title).capitalize()[:300],
+                "body": " ".join(body),
+                "status": status,
+                "priority": _choice(rng, PRIORITIES),
+                "type": _choice(rng, TYPES),
+                "assignee_id": rng.choice(user_ids) if rng.random() < 0.8 else None,
+                "created_at": created,
+                "updated_at": created,
+                "last_activity_at": resolved or created,
+                "resolved_at": resolved,
+                "archived_at": archived,
+                "triage_state": "done",
+                "triage_attempts": 1,
+                "plan_state": "skipped",
+            }
+            copy.write_row([made[column] if column in made else default for column, default in columns.items()])
     conn.execute(
         "INSERT INTO issues_issue_labels (issue_id, label_id)"
         " SELECT i.id, l.id FROM issues_issue i JOIN issues_label l ON l.project_id = i.project_id"
@@ -215,25 +227,18 @@ def _token(conn) -> str:
 
 # --- the raw SQL that returns the same page --------------------------------------------------
 
-PAGE_COLUMNS = (
-    "i.id, i.project_id, p.key, i.number, i.title, i.body, i.status, i.priority, i.type, i.assignee_id,"
-    " u.username, i.reporter, i.source, i.external_id, i.version, i.created_at, i.updated_at,"
-    " i.last_activity_at, i.resolved_at, i.archived_at, i.priority_set_by_human, i.type_set_by_human,"
-    " i.summary_set_by_human, i.summary, i.triage_state, i.triage_error, i.triage_confidence, i.triaged_at,"
-    " i.plan_state, i.plan_error, i.planned_at"
-)
 FROM = " FROM issues_issue i JOIN issues_project p ON p.id = i.project_id LEFT JOIN auth_user u ON u.id = i.assignee_id"
 RAW = {
     "filter": {
         "count": "SELECT count(*) FROM issues_issue i WHERE i.archived_at IS NULL AND i.status = 'open'",
-        "page": f"SELECT {PAGE_COLUMNS}{FROM} WHERE i.archived_at IS NULL AND i.status = 'open'"
+        "page": f"SELECT {{columns}}{FROM} WHERE i.archived_at IS NULL AND i.status = 'open'"
         " ORDER BY i.created_at DESC, i.id DESC LIMIT 100",
         "params": [],
     },
     "search": {
         "count": "SELECT count(*) FROM issues_issue i WHERE i.archived_at IS NULL"
         " AND i.search_vector @@ websearch_to_tsquery('english', %s)",
-        "page": f"SELECT {PAGE_COLUMNS}{FROM} WHERE i.archived_at IS NULL"
+        "page": f"SELECT {{columns}}{FROM} WHERE i.archived_at IS NULL"
         " AND i.search_vector @@ websearch_to_tsquery('english', %s)"
         " ORDER BY ts_rank(i.search_vector, websearch_to_tsquery('english', %s)) DESC, i.created_at DESC,"
         " i.id DESC LIMIT 100",
@@ -247,11 +252,17 @@ LABELS_SQL = (
 )
 
 
-def _raw_page(conn, scenario: str) -> tuple[int, list[int]]:
+def _page_columns(columns: list[str]) -> str:
+    """The columns of a list row (issue_columns()["page"]) with the project key and the assignee's name."""
+    return ", ".join([*(f"i.{column}" for column in columns), "p.key", "u.username"])
+
+
+def _raw_page(conn, scenario: str, columns: str) -> tuple[int, list[int]]:
     query = RAW[scenario]
     params = query["params"]
     count = conn.execute(query["count"], params).fetchone()[0]
-    rows = conn.execute(query["page"], params * query["page"].count("%s")).fetchall()
+    page = query["page"].format(columns=columns)
+    rows = conn.execute(page, params * page.count("%s")).fetchall()
     ids = [row[0] for row in rows]
     conn.execute(LABELS_SQL, [ids]).fetchall()
     return count, ids
@@ -260,18 +271,18 @@ def _raw_page(conn, scenario: str) -> tuple[int, list[int]]:
 # --- scenarios ----------------------------------------------------------------------------------
 
 
-def _lists(session: requests.Session, base: str, conn, requests_count: int) -> dict:
+def _lists(session: requests.Session, base: str, conn, requests_count: int, columns: str) -> dict:
     results = {}
     for scenario, query in API.items():
         url = f"{base}/api/issues/?page_size=100&{query}"
         first = session.get(url, timeout=30)
         first.raise_for_status()
         body = first.json()
-        count, raw_ids = _raw_page(conn, scenario)
+        count, raw_ids = _raw_page(conn, scenario, columns)
         same_page = body["count"] == count and [row["id"] for row in body["results"]] == raw_ids
         for _ in range(20):
             session.get(url, timeout=30)
-            _raw_page(conn, scenario)
+            _raw_page(conn, scenario, columns)
         api_times, raw_times = [], []
         for _ in range(requests_count):
             started = time.perf_counter()
@@ -279,7 +290,7 @@ def _lists(session: requests.Session, base: str, conn, requests_count: int) -> d
             api_times.append(time.perf_counter() - started)
             assert response.status_code == 200, response.status_code
             started = time.perf_counter()
-            _raw_page(conn, scenario)
+            _raw_page(conn, scenario, columns)
             raw_times.append(time.perf_counter() - started)
         api, raw = _figures(api_times), _figures(raw_times)
         results[scenario] = {
@@ -382,12 +393,13 @@ def run() -> dict:
         ISSUE_IMPORT_MAX_ROWS=max(10_000, import_rows),
     )
     migrate(env)
+    columns = _issue_columns(env)
     with psycopg.connect(database, autocommit=True) as conn:
         _drop_import_projects(conn)
         load_seconds = None
         if not _loaded(conn, issues, projects):
             with psycopg.connect(database) as loader:
-                load_seconds = round(_load(loader, issues, projects), 1)
+                load_seconds = round(_load(loader, issues, projects, columns["copy"]), 1)
             print(f"loaded {issues:,} issues in {projects} projects in {load_seconds} s", flush=True)
         # Steady state: autovacuum keeps the visibility map current (index-only counts) in production.
         for table in ("issues_issue", "issues_issue_labels", "issues_label", "issues_project", "auth_user"):
@@ -399,7 +411,7 @@ def run() -> dict:
             session = requests.Session()
             session.headers["Authorization"] = f"Token {token}"
             base = f"http://127.0.0.1:{port}"
-            lists = _lists(session, base, conn, requests_count)
+            lists = _lists(session, base, conn, requests_count, _page_columns(columns["page"]))
             imported = _import(session, base, conn, import_rows, broker)
         finally:
             stop(server)
@@ -441,4 +453,10 @@ def _print(results: dict) -> None:
 
 
 if __name__ == "__main__":
-    run()
+    if sys.argv[1:] == ["--columns"]:
+        import django
+
+        django.setup()
+        print(json.dumps(issue_columns(), default=str))
+    else:
+        run()

@@ -20,6 +20,7 @@ from django.db.models import (
 )
 
 from config.api.errors import ApplicationError
+from issues.fields import API_FIELDS
 from issues.models import Activity, Comment, Issue, Project
 
 
@@ -48,38 +49,15 @@ def issue_queryset() -> QuerySet:
     return queryset.annotate(label_names=ArraySubquery(names))
 
 
-# The issue columns a list row carries (beside project_key, assignee_username, label_names).
-ISSUE_ROW_FIELDS = (
-    "id",
-    "project_id",
-    "number",
-    "title",
-    "body",
-    "status",
-    "priority",
-    "type",
-    "assignee_id",
-    "reporter",
-    "source",
-    "external_id",
-    "version",
-    "created_at",
-    "updated_at",
-    "last_activity_at",
-    "resolved_at",
-    "archived_at",
-    "priority_set_by_human",
-    "type_set_by_human",
-    "summary_set_by_human",
-    "summary",
-    "triage_state",
-    "triage_error",
-    "triage_confidence",
-    "triaged_at",
-    "plan_state",
-    "plan_error",
-    "planned_at",
-)
+def _columns(names) -> tuple[str, ...]:
+    """The model columns among `names`, as attnames (project: project_id)."""
+    columns = {field.name: field.attname for field in Issue._meta.concrete_fields}
+    return tuple(columns[name] for name in names if name in columns)
+
+
+# The issue columns a list row carries: those of the API (issues/fields.py); the API's other
+# fields are made from project_key, assignee_username and label_names (issue_rows).
+ISSUE_ROW_FIELDS = _columns(API_FIELDS)
 
 
 def issue_rows(queryset: QuerySet) -> QuerySet:

@@ -4,8 +4,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-SeverityName = Literal["info", "minor", "major", "critical"]
-CategoryName = Literal["bug", "security", "performance", "maintainability", "style", "tests", "docs"]
+from reviews.choices import Category, Severity
+
+# The enumerations of reviews/choices.py, as the types the JSON schema's enums are made from.
+SeverityName = Literal[tuple(Severity.values)]
+CategoryName = Literal[tuple(Category.values)]
 
 
 class FileFinding(BaseModel):

@@ -18,6 +18,7 @@ from issues.admin.common import (
 )
 from issues.admin.triage import PlanRunInline, TriageRunInline, rerun_triage, run_planning
 from issues.choices import IssueStatus
+from issues.fields import ADMIN_READ_ONLY_FIELDS, ADMIN_READ_ONLY_FIELDSETS, CREATE_FIELDS, EDITABLE_FIELDS
 from issues.models import Activity, Comment, Issue, Task
 from issues.search import issues_search
 from issues.services import (
@@ -28,8 +29,8 @@ from issues.services import (
     issues_bulk_set_status,
 )
 
-EDITABLE = ("title", "body", "status", "priority", "type", "assignee", "reporter", "summary")
-CREATE_FIELDS = ("project", "title", "body", "status", "priority", "type", "assignee", "reporter")
+# Which of the issue's fields the admin shows, and how: issues/fields.py. Its own links go on top.
+LINKS = ("key", "project_link", "tasks_link")
 
 
 class ArchivedFilter(admin.SimpleListFilter):
@@ -66,7 +67,7 @@ class IssueForm(forms.ModelForm):
 
     class Meta:
         model = Issue
-        fields = ["project", *EDITABLE, "labels"]
+        fields = ["project", *EDITABLE_FIELDS, "labels"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -157,68 +158,14 @@ class IssueAdmin(admin.ModelAdmin):
     action_form = IssueActionForm
     actions = ("set_status", "assign", "add_label", "archive", "unarchive", rerun_triage, run_planning)
     inlines = (CommentInline, TaskInline, TriageRunInline, PlanRunInline, ActivityInline)
-    readonly_fields = (
-        "key",
-        "project_link",
-        "number",
-        "version",
-        "source",
-        "external_id",
-        "created_at",
-        "updated_at",
-        "last_activity_at",
-        "resolved_at",
-        "archived_at",
-        "priority_set_by_human",
-        "type_set_by_human",
-        "summary_set_by_human",
-        "triage_state",
-        "triage_error",
-        "triage_confidence",
-        "triaged_at",
-        "plan_state",
-        "plan_error",
-        "planned_at",
-        "tasks_link",
-    )
+    readonly_fields = (*LINKS, *ADMIN_READ_ONLY_FIELDS)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return ((None, {"fields": (*CREATE_FIELDS, "labels")}),)
         return (
-            (None, {"fields": ("key", "project_link", "tasks_link", *EDITABLE, "labels", "seen_version")}),
-            (
-                "Record",
-                {
-                    "fields": (
-                        "version",
-                        "source",
-                        "external_id",
-                        "created_at",
-                        "updated_at",
-                        "last_activity_at",
-                        "resolved_at",
-                        "archived_at",
-                        "priority_set_by_human",
-                        "type_set_by_human",
-                        "summary_set_by_human",
-                    )
-                },
-            ),
-            (
-                "Triage and planning",
-                {
-                    "fields": (
-                        "triage_state",
-                        "triage_error",
-                        "triage_confidence",
-                        "triaged_at",
-                        "plan_state",
-                        "plan_error",
-                        "planned_at",
-                    )
-                },
-            ),
+            (None, {"fields": (*LINKS, *EDITABLE_FIELDS, "labels", "seen_version")}),
+            *((name, {"fields": fields}) for name, fields in ADMIN_READ_ONLY_FIELDSETS.items()),
         )
 
     def get_queryset(self, request):
@@ -288,7 +235,7 @@ class IssueAdmin(admin.ModelAdmin):
             obj._state.adding = False
             return
         try:
-            changes = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE}
+            changes = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE_FIELDS}
             if "labels" in form.changed_data:
                 changes["labels"] = list(form.cleaned_data["labels"])
             if changes:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from config.api.errors import ApplicationError, ConflictError
 from issues.actors import Actor
 from issues.choices import FINISHED_STATUSES, ActorType, IssuePriority, IssueStatus, IssueType
+from issues.fields import EDITABLE_FIELDS, TRIAGE_FIELDS
 from issues.jobs import TRIAGE
 from issues.models import Activity, Issue, Project
 from issues.services.activity import activity_build, activity_record
@@ -22,9 +23,9 @@ from issues.services.common import (
 )
 from issues.services.labels import labels_resolve
 
-ISSUE_EDITABLE_FIELDS = frozenset({"title", "body", "status", "priority", "type", "assignee", "reporter", "summary"})
+ISSUE_EDITABLE_FIELDS = frozenset(EDITABLE_FIELDS)
 # Fields triage also writes: once a person changes one, triage only suggests (`<field>_set_by_human`).
-HUMAN_OWNED_FIELDS = ("priority", "type", "summary")
+HUMAN_OWNED_FIELDS = TRIAGE_FIELDS
 ISSUE_UPDATE_KEYS = ISSUE_EDITABLE_FIELDS | {"labels"}
 
 

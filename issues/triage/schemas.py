@@ -4,8 +4,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-IssueTypeValue = Literal["bug", "feature", "question", "docs", "chore"]
-IssuePriorityValue = Literal["critical", "high", "medium", "low"]
+from issues.choices import IssuePriority, IssueType
+
+# The enumerations of issues/choices.py, as the types the JSON schema's enums are made from.
+IssueTypeValue = Literal[tuple(IssueType.values)]
+IssuePriorityValue = Literal[tuple(IssuePriority.values)]
 
 
 class DuplicateCandidate(BaseModel):

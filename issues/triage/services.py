@@ -9,12 +9,13 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 
 from config.api.errors import ConflictError
 from config.jobs.errors import TransientError
 from issues.actors import LLM, Actor
 from issues.choices import ActorType
+from issues.fields import TRIAGE_FIELDS
 from issues.jobs import TRIAGE
 from issues.models import Issue, Label, TriageEngine, TriageRun
 from issues.services import issue_update
@@ -35,10 +36,9 @@ class Decision:
     """What an engine proposes, in one shape for the LLM and the rules."""
 
     engine: str
-    type: str = ""
-    priority: str = ""
+    # Proposed values of the fields triage sets (TRIAGE_FIELDS, e.g. type); a missing or empty one: no proposal.
+    fields: dict = field(default_factory=dict)
     labels: list[str] = field(default_factory=list)
-    summary: str = ""
     confidence: float | None = None
     duplicates: list[dict] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
@@ -59,8 +59,7 @@ def issue_triage(*, issue_id: int) -> TriageRun:
     if decision is None:
         decision = Decision(
             engine=TriageEngine.RULES,
-            type=rules.type,
-            priority=rules.priority,
+            fields={"type": rules.type, "priority": rules.priority},
             labels=list(rules.labels),
             result=rules.as_dict(),
             note=NOT_CONFIGURED_NOTE,
@@ -96,10 +95,8 @@ def _ask_llm(issue: Issue) -> Decision | None:
     data: TriageOutput = answer.data
     return Decision(
         engine=TriageEngine.LLM,
-        type=data.type,
-        priority=data.priority,
+        fields={name: _stripped(getattr(data, name)) for name in TRIAGE_FIELDS},
         labels=list(dict.fromkeys(data.labels)),
-        summary=data.summary.strip(),
         confidence=data.confidence,
         duplicates=[candidate.model_dump() for candidate in data.duplicates],
         questions=list(data.questions),
@@ -107,6 +104,10 @@ def _ask_llm(issue: Issue) -> Decision | None:
         call_id=answer.call_id,
         cached=answer.cached,
     )
+
+
+def _stripped(value):
+    return value.strip() if isinstance(value, str) else value
 
 
 def _apply(issue_id: int, decision: Decision) -> TriageRun:
@@ -125,15 +126,21 @@ def _apply_once(issue: Issue, decision: Decision) -> TriageRun:
     applied: dict = {}
     suggestions: dict = {}
 
-    for name in ("type", "priority"):
-        proposed, current = getattr(decision, name), getattr(issue, name)
+    for name in TRIAGE_FIELDS:
+        proposed, current = decision.fields.get(name), getattr(issue, name)
         if not proposed or proposed == current:
             continue
+        # A text (the summary) is not copied into the run twice: its change is noted, not repeated.
+        text = isinstance(Issue._meta.get_field(name), models.TextField)
         if getattr(issue, f"{name}_set_by_human"):
-            suggestions[name] = {"suggested": proposed, "kept": current, "reason": "set by a person"}
+            suggestions[name] = (
+                {"suggested": proposed, "reason": "written by a person"}
+                if text
+                else {"suggested": proposed, "kept": current, "reason": "set by a person"}
+            )
         else:
             changes[name] = proposed
-            applied[name] = {"from": current, "to": proposed}
+            applied[name] = True if text else {"from": current, "to": proposed}
 
     known = {label.name.lower(): label.name for label in Label.objects.filter(project_id=issue.project_id)}
     current_labels = [label.name for label in issue.labels.all()]
@@ -146,13 +153,6 @@ def _apply_once(issue: Issue, decision: Decision) -> TriageRun:
         applied["labels_added"] = added
     if unknown:
         suggestions["unknown_labels"] = unknown
-
-    if decision.summary and decision.summary != issue.summary:
-        if issue.summary_set_by_human:
-            suggestions["summary"] = {"suggested": decision.summary, "reason": "written by a person"}
-        else:
-            changes["summary"] = decision.summary
-            applied["summary"] = True
 
     duplicates, rejected = _checked_duplicates(issue, decision.duplicates)
     if duplicates:
