@@ -17,9 +17,12 @@ Prints the figures and writes bench-results/issues_api.json.
 
 import csv
 import io
+import json
 import random
 import secrets
 import statistics
+import subprocess
+import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
