@@ -5,7 +5,6 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.views import APIView
 
 from config.api.errors import ApplicationError
 from config.api.throttling import UserRateThrottle
@@ -69,11 +68,13 @@ class ReviewCommentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return Response(ReviewCommentSerializer(comment).data)
 
 
-class ReviewStatsView(APIView):
-    """Share of review comments that staff marked helpful, per repository."""
+class ReviewReportViewSet(viewsets.ViewSet):
+    """Reports over all reviews: `/api/reviews/stats/`."""
 
     @extend_schema(responses=RepositoryStatsSerializer(many=True))
-    def get(self, request):
+    @action(detail=False, methods=["get"])
+    def stats(self, request):
+        """Share of review comments that staff marked helpful, per repository."""
         return Response(RepositoryStatsSerializer(selectors.helpful_share_by_repository(), many=True).data)
 
 
