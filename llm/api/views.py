@@ -15,7 +15,7 @@ from llm.api.serializers import (
     UsageRowSerializer,
     UsageSerializer,
 )
-from llm.filtersets import LLMCallFilter
+from llm.filtersets import LLMCallFilterSet
 from llm.models import LLMCall
 
 USAGE_DEFAULT_DAYS = 30
@@ -26,7 +26,7 @@ class LLMCallViewSet(viewsets.ReadOnlyModelViewSet):
 
     permission_classes = [IsAdminUser]
     queryset = LLMCall.objects.select_related("subject_type")
-    filterset_class = LLMCallFilter
+    filterset_class = LLMCallFilterSet
     ordering_fields = ["created_at", "latency_ms", "cost_usd"]
 
     def get_serializer_class(self):

@@ -19,6 +19,7 @@ from reviews.api.serializers import (
     SnippetSubmitSerializer,
 )
 from reviews.choices import ReviewTrigger
+from reviews.filtersets import PullRequestFilterSet
 from reviews.models import ReviewComment, SnippetReview
 from reviews.services.feedback import review_comment_rate
 from reviews.services.pulls import NotReviewed, review_request
@@ -29,7 +30,7 @@ class PullRequestViewSet(viewsets.ReadOnlyModelViewSet):
     """Pull requests seen by the webhook, with their reviews and review comments."""
 
     serializer_class = PullRequestSerializer
-    filterset_fields = ["repository", "state", "project"]
+    filterset_class = PullRequestFilterSet
     ordering_fields = ["updated_at", "number"]
 
     def get_queryset(self):

@@ -30,7 +30,7 @@ from issues.api.serializers import (
 )
 from issues.api.views.imports import IssueImportMixin
 from issues.api.views.versioned import CONFLICT, VersionedUpdateMixin
-from issues.filtersets import IssueFilter
+from issues.filtersets import IssueFilterSet
 from issues.jobs import PLAN, TRIAGE
 from issues.models import Issue
 from issues.selectors import (
@@ -86,7 +86,7 @@ RECENT_RUNS = 10
 class IssueViewSet(IssueImportMixin, VersionedUpdateMixin, viewsets.ModelViewSet):
     serializer_class = IssueSerializer
     update_serializer_class = IssueUpdateSerializer
-    filterset_class = IssueFilter
+    filterset_class = IssueFilterSet
     filter_backends = [DjangoFilterBackend, IssueOrderingFilter]
     ordering_fields = ["created_at", "updated_at", "last_activity_at", "resolved_at", "number", "priority", "status"]
     ordering = ["-created_at", "-id"]

@@ -9,7 +9,7 @@ from issues.api import examples
 from issues.api.permissions import IsStaff
 from issues.api.serializers import ActivitySerializer, TaskCreateSerializer, TaskSerializer, TaskUpdateSerializer
 from issues.api.views.versioned import CONFLICT, VersionedUpdateMixin
-from issues.filtersets import TaskFilter
+from issues.filtersets import TaskFilterSet
 from issues.models import Task
 from issues.selectors import activity_queryset
 from issues.services import task_create, task_update
@@ -41,7 +41,7 @@ class TaskViewSet(VersionedUpdateMixin, viewsets.ModelViewSet):
     queryset = Task.objects.all()
     serializer_class = TaskSerializer
     update_serializer_class = TaskUpdateSerializer
-    filterset_class = TaskFilter
+    filterset_class = TaskFilterSet
     ordering_fields = ["order", "priority", "created_at", "updated_at", "status"]
     ordering = ["project_id", "order", "id"]
 
