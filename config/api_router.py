@@ -4,8 +4,14 @@ from rest_framework.routers import DefaultRouter
 
 router = DefaultRouter()
 
-from reviews.api.views import PullRequestViewSet, ReviewCommentViewSet, SnippetReviewViewSet  # noqa: E402
+from reviews.api.views import (  # noqa: E402
+    PullRequestViewSet,
+    ReviewCommentViewSet,
+    ReviewReportViewSet,
+    SnippetReviewViewSet,
+)
 
+router.register("reviews", ReviewReportViewSet, basename="review")  # reviews/stats/
 router.register("reviews/pulls", PullRequestViewSet, basename="review-pull")
 router.register("reviews/comments", ReviewCommentViewSet, basename="review-comment")
 router.register("reviews/snippets", SnippetReviewViewSet, basename="review-snippet")
@@ -21,7 +27,7 @@ from issues.api.views import (  # noqa: E402
 
 router.register("projects", ProjectViewSet, basename="project")
 router.register("labels", LabelViewSet, basename="label")
-router.register("issues", IssueViewSet, basename="issue")
+router.register("issues", IssueViewSet, basename="issue")  # also issues/{id}/triage/, issues/{id}/plan/
 router.register("tasks", TaskViewSet, basename="task")
 router.register("events", EventViewSet, basename="event")
 router.register("reports", ReportViewSet, basename="report")
@@ -31,6 +37,7 @@ from feedback.api.views import AdjustmentViewSet, FeedbackViewSet  # noqa: E402
 router.register("feedback", FeedbackViewSet, basename="feedback")
 router.register("adjustments", AdjustmentViewSet, basename="adjustment")
 
-from llm.api.views import LLMCallViewSet  # noqa: E402
+from llm.api.views import LLMCallViewSet, LLMUsageViewSet  # noqa: E402
 
+router.register("llm", LLMUsageViewSet, basename="llm")  # llm/usage/
 router.register("llm/calls", LLMCallViewSet, basename="llm-call")

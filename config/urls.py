@@ -4,9 +4,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.api_router import router
 from config.ops import health
-from issues.triage.api import IssuePlanView, IssueTriageView
-from llm.api.views import LLMUsageView
-from reviews.api.views import ReviewStatsView
 from reviews.webhooks import github_webhook
 
 admin.site.site_header = "Triage Desk"
@@ -21,10 +18,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/reviews/stats/", ReviewStatsView.as_view(), name="review-stats"),
-    path("api/issues/<int:pk>/triage/", IssueTriageView.as_view(), name="issue-triage"),
-    path("api/issues/<int:pk>/plan/", IssuePlanView.as_view(), name="issue-plan"),
-    path("api/llm/usage/", LLMUsageView.as_view(), name="llm-usage"),
     path("api/", include(router.urls)),
 ]
 

@@ -1,4 +1,4 @@
-"""Enumerations of the feedback app (contract: DESIGN.md, Enumerations)."""
+"""Enumerations of the feedback app: lower-case strings, a contract with API clients (never renamed)."""
 
 from django.db import models
 

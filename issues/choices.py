@@ -1,4 +1,4 @@
-"""Enumerations of the issues app (contract: DESIGN.md, Enumerations)."""
+"""Enumerations of the issues app: lower-case strings, a contract with API clients (never renamed)."""
 
 from django.db import models
 

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django_filters import FilterSet
 
 from issues.choices import IssuePriority, IssueStatus, IssueType, TaskStatus
-from issues.models import Issue, Label, Task
+from issues.models import Issue, Label, Project, Task
 from issues.search import issues_search
 
 ARCHIVED_CHOICES = (("false", "not archived (default)"), ("true", "archived only"), ("any", "both"))
@@ -19,7 +19,7 @@ def _project_q(value: str, prefix: str = "project") -> Q:
     return Q(**{f"{prefix}__key": value.upper()})
 
 
-class IssueFilter(FilterSet):
+class IssueFilterSet(FilterSet):
     project = django_filters.CharFilter(method="filter_project", help_text="Project id or key (e.g. WEB).")
     status = django_filters.MultipleChoiceFilter(
         choices=IssueStatus.choices, distinct=False, help_text="Repeat for any of several."
@@ -86,7 +86,13 @@ class IssueFilter(FilterSet):
         return queryset
 
 
-class LabelFilter(FilterSet):
+class ProjectFilterSet(FilterSet):
+    class Meta:
+        model = Project
+        fields = ["key", "github_repo"]
+
+
+class LabelFilterSet(FilterSet):
     project = django_filters.CharFilter(method="filter_project", help_text="Project id or key.")
     name = django_filters.CharFilter(field_name="name", lookup_expr="iexact")
 
@@ -98,7 +104,7 @@ class LabelFilter(FilterSet):
         return queryset.filter(_project_q(value))
 
 
-class TaskFilter(FilterSet):
+class TaskFilterSet(FilterSet):
     project = django_filters.CharFilter(method="filter_project", help_text="Project id or key.")
     status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices, distinct=False)
     issue = django_filters.NumberFilter(field_name="issue_id")

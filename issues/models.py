@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
 from config.jobs.state import JobState
 from issues.choices import ActorType, IssuePriority, IssueStatus, IssueType, TaskStatus
+from issues.triage.patterns import compile_pattern
 
 
 def default_archive_exempt_labels() -> list[str]:
@@ -285,10 +287,6 @@ class TriageRule(models.Model):
         return self.name
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from issues.triage.rules import compile_pattern
-
         if not self.keywords.strip() and not self.pattern.strip():
             raise ValidationError("Give keywords, a pattern, or both.")
         if self.pattern:

@@ -5,7 +5,7 @@ from llm.choices import Outcome
 from llm.models import LLMCall
 
 
-class LLMCallFilter(FilterSet):
+class LLMCallFilterSet(FilterSet):
     purpose = django_filters.CharFilter()
     model = django_filters.CharFilter()
     outcome = django_filters.MultipleChoiceFilter(choices=Outcome.choices)

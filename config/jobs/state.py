@@ -1,4 +1,4 @@
-"""Background-job state kept on database rows (contract: DESIGN.md, Enumerations).
+"""Background-job state kept on database rows (the states are a contract with API clients).
 
 The database is the source of truth for every job: a Celery task carries only the row's id,
 claims the job with a conditional UPDATE (so a duplicate message is a no-op) as a lease its

@@ -12,7 +12,7 @@ from rest_framework import serializers
 from issues.api.strict import StrictSerializerMixin
 from issues.choices import IssuePriority, IssueStatus, IssueType, TaskStatus
 from issues.fields import API_FIELDS, CREATE_FIELDS, EDITABLE_FIELDS
-from issues.models import Activity, Comment, Issue, Label, Project, Task
+from issues.models import Activity, Comment, Issue, Label, PlanRun, Project, Task, TriageRun
 from issues.selectors import ISSUE_ROW_FIELDS
 
 # GitHub's own limit for issue and comment bodies.
@@ -147,7 +147,7 @@ def _datetime(value, tz):
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-# The detail view adds the latest triage and plan runs (issues/triage/api.py).
+# The detail view adds the latest triage and plan runs (IssueDetailSerializer).
 ISSUE_READ_FIELDS = frozenset(IssueSerializer.Meta.fields) | {"latest_triage", "latest_plan"}
 
 
@@ -299,3 +299,67 @@ class ActivitySerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+
+# --- Triage and planning: runs, the issue detail, the job state of GET/POST .../triage/, .../plan/
+
+
+class TriageRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TriageRun
+        fields = ["id", "engine", "note", "llm_call", "cached", "result", "applied", "suggestions", "created_at"]
+        read_only_fields = fields
+
+
+class PlanRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanRun
+        fields = [
+            "id",
+            "llm_call",
+            "cached",
+            "tasks",
+            "risks",
+            "kept_task_ids",
+            "replaced_count",
+            "result",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class IssueDetailSerializer(IssueSerializer):
+    """One issue with its latest triage and plan runs (the full history: GET .../triage/, .../plan/)."""
+
+    latest_triage = TriageRunSerializer(allow_null=True, read_only=True)
+    latest_plan = PlanRunSerializer(allow_null=True, read_only=True)
+
+    class Meta(IssueSerializer.Meta):
+        fields = [*IssueSerializer.Meta.fields, "latest_triage", "latest_plan"]
+        read_only_fields = fields
+
+    def to_representation(self, issue):
+        data = super().to_representation(issue)
+        triage = issue.triage_runs.first()
+        plan = issue.plan_runs.prefetch_related("tasks").first()
+        data["latest_triage"] = TriageRunSerializer(triage).data if triage else None
+        data["latest_plan"] = PlanRunSerializer(plan).data if plan else None
+        return data
+
+
+class JobStateSerializer(serializers.Serializer):
+    issue = serializers.IntegerField()
+    requested = serializers.BooleanField(help_text="False when the job was already running.")
+    state = serializers.CharField()
+    error = serializers.CharField()
+    attempts = serializers.IntegerField()
+    state_changed_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class TriageJobSerializer(JobStateSerializer):
+    runs = TriageRunSerializer(many=True)
+
+
+class PlanJobSerializer(JobStateSerializer):
+    runs = PlanRunSerializer(many=True)

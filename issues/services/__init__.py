@@ -1,4 +1,4 @@
-"""Writes of the issue tracker (contract: HELPERS.md, "Issue-tracker services").
+"""Writes of the issue tracker: issues, tasks, comments, labels and their activity history.
 
 Every change to an issue or task goes through here, records its activity, and keeps the
 invariants: gap-free per-project numbers, optimistic concurrency on `version`, `resolved_at`

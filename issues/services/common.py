@@ -1,14 +1,48 @@
 """Helpers shared by the issue and task services."""
 
 import copy
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 
-from config.api.errors import ApplicationError
+from config.api.errors import ApplicationError, ConflictError
 
 # How often a write without a version (automation) re-reads and retries after losing a race.
 UNVERSIONED_ATTEMPTS = 5
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def versioned_write(
+    model: type[M], pk, version: int | None, apply: Callable[[M], M | None], *, related: tuple[str, ...] = ()
+) -> M:
+    """Run `apply` on the current row if `version` is current (None: whatever is current).
+
+    `apply` writes with a conditional UPDATE on the version it was given and returns the
+    updated object, or None when a concurrent writer got there first. Exactly one writer wins:
+    the others get `ConflictError` with the current version and change nothing. A write without
+    a version (automation) re-reads and tries again, up to UNVERSIONED_ATTEMPTS times."""
+    for _attempt in range(UNVERSIONED_ATTEMPTS):
+        with transaction.atomic():
+            current = model.objects.select_related(*related).get(pk=pk)
+            if version is not None and current.version != version:
+                raise _conflict(model, current.version)
+            updated = apply(current)
+            if updated is not None:
+                return updated
+        if version is not None:
+            break
+    raise _conflict(model, model.objects.values_list("version", flat=True).get(pk=pk))
+
+
+def _conflict(model: type[models.Model], current_version: int) -> ConflictError:
+    return ConflictError(
+        f"The {model._meta.verbose_name} was changed meanwhile; its current version is {current_version}.",
+        current_version=current_version,
+    )
 
 
 def validate_fields(instance: models.Model, fields) -> None:

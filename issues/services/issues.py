@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
-from config.api.errors import ApplicationError, ConflictError
+from config.api.errors import ApplicationError
 from issues.actors import Actor
 from issues.choices import FINISHED_STATUSES, ActorType, IssuePriority, IssueStatus, IssueType
 from issues.fields import EDITABLE_FIELDS, TRIAGE_FIELDS
@@ -14,12 +14,12 @@ from issues.jobs import TRIAGE
 from issues.models import Activity, Issue, Project
 from issues.services.activity import activity_build, activity_record
 from issues.services.common import (
-    UNVERSIONED_ATTEMPTS,
     candidate_with,
     reject_unknown_fields,
     require_user_or_none,
     same_value,
     validate_fields,
+    versioned_write,
 )
 from issues.services.labels import labels_resolve
 
@@ -125,23 +125,12 @@ def issue_update(*, issue: Issue, version: int | None, actor: Actor, create_miss
     reject_unknown_fields(changes, ISSUE_UPDATE_KEYS)
     if "assignee" in changes:
         require_user_or_none(changes["assignee"], "assignee")
-    for _attempt in range(UNVERSIONED_ATTEMPTS):
-        with transaction.atomic():
-            current = Issue.objects.select_related("project", "assignee").get(pk=issue.pk)
-            if version is not None and current.version != version:
-                raise _conflict(current.version)
-            updated = _issue_apply(current, changes, actor, create_missing_labels)
-            if updated is not None:
-                return updated
-        if version is not None:
-            raise _conflict(Issue.objects.values_list("version", flat=True).get(pk=issue.pk))
-    raise _conflict(Issue.objects.values_list("version", flat=True).get(pk=issue.pk))
-
-
-def _conflict(current_version: int) -> ConflictError:
-    return ConflictError(
-        f"The issue was changed meanwhile; its current version is {current_version}.",
-        current_version=current_version,
+    return versioned_write(
+        Issue,
+        issue.pk,
+        version,
+        lambda current: _issue_apply(current, changes, actor, create_missing_labels),
+        related=("project", "assignee"),
     )
 
 

@@ -7,17 +7,16 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from config.api.errors import ConflictError
 from issues.actors import Actor
 from issues.choices import TaskStatus
 from issues.models import Activity, Issue, Project, Task
 from issues.services.activity import activity_build, activity_record
 from issues.services.common import (
-    UNVERSIONED_ATTEMPTS,
     candidate_with,
     reject_unknown_fields,
     same_value,
     validate_fields,
+    versioned_write,
 )
 
 TASK_EDITABLE_FIELDS = frozenset({"title", "description", "status", "priority", "estimated_hours", "order", "issue"})
@@ -66,29 +65,14 @@ def task_update(*, task: Task, version: int | None, actor: Actor, **changes) -> 
     """Apply `changes` if `version` is current (None: whatever is current, for automation);
     a stale version is a `ConflictError` with the current version and changes nothing."""
     reject_unknown_fields(changes, TASK_EDITABLE_FIELDS)
-    for _attempt in range(UNVERSIONED_ATTEMPTS):
-        with transaction.atomic():
-            current = Task.objects.select_related("project", "issue").get(pk=task.pk)
-            if version is not None and current.version != version:
-                raise _conflict(current.version)
-            if "issue" in changes:
-                _check_issue(current.project, changes["issue"])
-            updated = _task_apply(current, changes, actor)
-            if updated is not None:
-                return updated
-        if version is not None:
-            break
-    raise _conflict(Task.objects.values_list("version", flat=True).get(pk=task.pk))
-
-
-def _conflict(current_version: int) -> ConflictError:
-    return ConflictError(
-        f"The task was changed meanwhile; its current version is {current_version}.",
-        current_version=current_version,
+    return versioned_write(
+        Task, task.pk, version, lambda current: _task_apply(current, changes, actor), related=("project", "issue")
     )
 
 
 def _task_apply(current: Task, changes: dict, actor: Actor) -> Task | None:
+    if "issue" in changes:
+        _check_issue(current.project, changes["issue"])
     candidate = candidate_with(current, changes)
     validate_fields(candidate, set(changes) - {"issue"})
     values, history = {}, []

@@ -1,1 +1,1 @@
-"""Triage and planning of issues: prompts, output schemas, the rules triager and the services."""
+"""Triage of issues: prompts, output schema, the rules triager, similar issues and the services."""

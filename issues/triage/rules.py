@@ -1,10 +1,10 @@
 """The rules triager: per-project keyword and regex rules (TriageRule, edited in the admin)."""
 
 import logging
-import re
 from dataclasses import dataclass, field
 
 from issues.models import Issue, TriageRule
+from issues.triage.patterns import compile_pattern, keyword_pattern
 
 logger = logging.getLogger(__name__)
 
@@ -12,24 +12,9 @@ logger = logging.getLogger(__name__)
 MAX_TEXT_CHARS = 20_000
 
 
-def compile_pattern(pattern: str) -> re.Pattern:
-    try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error as exc:
-        raise ValueError(f"Not a valid regular expression: {exc}") from None
-
-
-def _keyword_pattern(keywords: str) -> re.Pattern | None:
-    words = [word.strip() for word in keywords.split(",") if word.strip()]
-    if not words:
-        return None
-    alternatives = "|".join(r"\s+".join(map(re.escape, word.split())) for word in words)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-
-
 def rule_matches(rule: TriageRule, text: str) -> bool:
-    keyword_pattern = _keyword_pattern(rule.keywords)
-    if keyword_pattern is not None and keyword_pattern.search(text):
+    keywords = keyword_pattern(rule.keywords)
+    if keywords is not None and keywords.search(text):
         return True
     return bool(rule.pattern) and compile_pattern(rule.pattern).search(text) is not None
 

@@ -3,8 +3,8 @@ from datetime import timedelta
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import IsAdminUser
-from rest_framework.views import APIView
 
 from config.api.pagination import PageNumberPagination
 from llm import selectors
@@ -15,7 +15,7 @@ from llm.api.serializers import (
     UsageRowSerializer,
     UsageSerializer,
 )
-from llm.filtersets import LLMCallFilter
+from llm.filtersets import LLMCallFilterSet
 from llm.models import LLMCall
 
 USAGE_DEFAULT_DAYS = 30
@@ -26,16 +26,15 @@ class LLMCallViewSet(viewsets.ReadOnlyModelViewSet):
 
     permission_classes = [IsAdminUser]
     queryset = LLMCall.objects.select_related("subject_type")
-    filterset_class = LLMCallFilter
+    filterset_class = LLMCallFilterSet
     ordering_fields = ["created_at", "latency_ms", "cost_usd"]
 
     def get_serializer_class(self):
         return LLMCallDetailSerializer if self.action == "retrieve" else LLMCallSerializer
 
 
-class LLMUsageView(APIView):
-    """Staff: LLM usage per day, purpose and model (calls, tokens, cost, cache hit rate, error
-    rate, p50/p95 latency of provider calls), with totals. Default: the last 30 days."""
+class LLMUsageViewSet(viewsets.ViewSet):
+    """Staff: `/api/llm/usage/`, the ledger's totals."""
 
     permission_classes = [IsAdminUser]
 
@@ -50,7 +49,10 @@ class LLMUsageView(APIView):
         ],
         responses=UsageSerializer,
     )
-    def get(self, request):
+    @action(detail=False, methods=["get"])
+    def usage(self, request):
+        """Staff: LLM usage per day, purpose and model (calls, tokens, cost, cache hit rate, error
+        rate, p50/p95 latency of provider calls), with totals. Default: the last 30 days."""
         query = UsageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         until = query.validated_data.get("until") or timezone.localdate()

@@ -5,7 +5,6 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.views import APIView
 
 from config.api.errors import ApplicationError
 from config.api.throttling import UserRateThrottle
@@ -20,6 +19,7 @@ from reviews.api.serializers import (
     SnippetSubmitSerializer,
 )
 from reviews.choices import ReviewTrigger
+from reviews.filtersets import PullRequestFilterSet
 from reviews.models import ReviewComment, SnippetReview
 from reviews.services.feedback import review_comment_rate
 from reviews.services.pulls import NotReviewed, review_request
@@ -30,7 +30,7 @@ class PullRequestViewSet(viewsets.ReadOnlyModelViewSet):
     """Pull requests seen by the webhook, with their reviews and review comments."""
 
     serializer_class = PullRequestSerializer
-    filterset_fields = ["repository", "state", "project"]
+    filterset_class = PullRequestFilterSet
     ordering_fields = ["updated_at", "number"]
 
     def get_queryset(self):
@@ -69,11 +69,13 @@ class ReviewCommentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return Response(ReviewCommentSerializer(comment).data)
 
 
-class ReviewStatsView(APIView):
-    """Share of review comments that staff marked helpful, per repository."""
+class ReviewReportViewSet(viewsets.ViewSet):
+    """Reports over all reviews: `/api/reviews/stats/`."""
 
     @extend_schema(responses=RepositoryStatsSerializer(many=True))
-    def get(self, request):
+    @action(detail=False, methods=["get"])
+    def stats(self, request):
+        """Share of review comments that staff marked helpful, per repository."""
         return Response(RepositoryStatsSerializer(selectors.helpful_share_by_repository(), many=True).data)
 
 

@@ -32,6 +32,23 @@ def test_pull_request_list_query_count_does_not_grow_with_rows(user_client, djan
         user_client.get("/api/reviews/pulls/")
 
 
+def test_pull_requests_are_filtered_by_state_and_repository(user_client):
+    PullRequestFactory(repository="acme/web", state="open")
+    merged = PullRequestFactory(repository="acme/web", state="merged")
+    PullRequestFactory(repository="acme/api", state="merged")
+
+    rows = user_client.get("/api/reviews/pulls/?state=merged&repository=acme/web").json()["results"]
+
+    assert [row["id"] for row in rows] == [merged.pk]
+
+
+def test_an_unknown_pull_request_state_is_a_400(user_client):
+    response = user_client.get("/api/reviews/pulls/?state=draft")
+
+    assert response.status_code == 400
+    assert "state" in response.json()["error"]["fields"]
+
+
 def test_pull_request_detail(user_client):
     pull = PullRequestFactory()
 

@@ -1,13 +1,13 @@
-"""Issues: CRUD, comments, labels, bulk status, archive, activity (CSV import: imports.py)."""
+"""Issues: CRUD, comments, labels, bulk status, archive, activity, triage and plan jobs (CSV import: imports.py)."""
 
-from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from config.jobs.state import JobKind
 from issues.actors import Actor
 from issues.api import examples
 from issues.api.ordering import IssueOrderingFilter
@@ -18,14 +18,20 @@ from issues.api.serializers import (
     BulkStatusSerializer,
     CommentSerializer,
     IssueCreateSerializer,
+    IssueDetailSerializer,
     IssueLabelsSerializer,
     IssueSerializer,
     IssueUpdateSerializer,
+    JobStateSerializer,
+    PlanJobSerializer,
+    TriageJobSerializer,
     issue_representation,
     output_timezone,
 )
 from issues.api.views.imports import IssueImportMixin
-from issues.filtersets import IssueFilter
+from issues.api.views.versioned import CONFLICT, VersionedUpdateMixin
+from issues.filtersets import IssueFilterSet
+from issues.jobs import PLAN, TRIAGE
 from issues.models import Issue
 from issues.selectors import (
     IssueRowList,
@@ -43,13 +49,14 @@ from issues.services import (
     issue_update,
     issues_bulk_set_status,
 )
-from issues.triage.api import IssueDetailSerializer
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input (error format, type `validation_error` or more specific)."),
     404: OpenApiResponse(description="No such issue."),
 }
-VERSIONED_ERRORS = {**ERRORS, 409: OpenApiResponse(description="Stale `version`: `current_version` in the error.")}
+VERSIONED_ERRORS = {**ERRORS, 409: CONFLICT}
+# How many runs GET/POST .../triage/ and .../plan/ show, newest first.
+RECENT_RUNS = 10
 
 
 @extend_schema_view(
@@ -62,11 +69,24 @@ VERSIONED_ERRORS = {**ERRORS, 409: OpenApiResponse(description="Stale `version`:
         summary="Get an issue (with its latest triage and plan runs)",
         responses={200: IssueDetailSerializer, 404: ERRORS[404]},
     ),
+    update=extend_schema(
+        summary="Replace an issue's editable fields",
+        request=IssueUpdateSerializer,
+        responses={200: IssueSerializer, **VERSIONED_ERRORS},
+        examples=[examples.ISSUE_PUT, examples.VERSION_CONFLICT],
+    ),
+    partial_update=extend_schema(
+        summary="Change some of an issue's fields",
+        request=IssueUpdateSerializer,
+        responses={200: IssueSerializer, **VERSIONED_ERRORS},
+        examples=[examples.ISSUE_PATCH, examples.VERSION_CONFLICT],
+    ),
     destroy=extend_schema(summary="Delete an issue (staff)"),
 )
-class IssueViewSet(IssueImportMixin, viewsets.ModelViewSet):
+class IssueViewSet(IssueImportMixin, VersionedUpdateMixin, viewsets.ModelViewSet):
     serializer_class = IssueSerializer
-    filterset_class = IssueFilter
+    update_serializer_class = IssueUpdateSerializer
+    filterset_class = IssueFilterSet
     filter_backends = [DjangoFilterBackend, IssueOrderingFilter]
     ordering_fields = ["created_at", "updated_at", "last_activity_at", "resolved_at", "number", "priority", "status"]
     ordering = ["-created_at", "-id"]
@@ -111,29 +131,11 @@ class IssueViewSet(IssueImportMixin, viewsets.ModelViewSet):
         issue = issue_create(actor=self._actor(), **serializer.validated_data)
         return self._issue_response(issue, status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="Replace an issue's editable fields",
-        request=IssueUpdateSerializer,
-        responses={200: IssueSerializer, **VERSIONED_ERRORS},
-        examples=[examples.ISSUE_PUT, examples.VERSION_CONFLICT],
-    )
-    def update(self, request, *args, **kwargs):
-        issue = self.get_object()
-        serializer = IssueUpdateSerializer(data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        changes = dict(serializer.validated_data)
-        version = changes.pop("version")
-        issue = issue_update(issue=issue, version=version, actor=self._actor(), **changes)
-        return self._issue_response(issue)
+    def perform_versioned_update(self, instance, **changes):
+        return issue_update(issue=instance, **changes)
 
-    @extend_schema(
-        summary="Change some of an issue's fields",
-        request=IssueUpdateSerializer,
-        responses={200: IssueSerializer, **VERSIONED_ERRORS},
-        examples=[examples.ISSUE_PATCH, examples.VERSION_CONFLICT],
-    )
-    def partial_update(self, request, *args, **kwargs):
-        return self.update(request, *args, partial=True, **kwargs)
+    def versioned_response(self, instance):
+        return self._issue_response(instance)
 
     @extend_schema(
         methods=["GET"],
@@ -203,6 +205,52 @@ class IssueViewSet(IssueImportMixin, viewsets.ModelViewSet):
     @extend_schema(summary="History of an issue (staff)", responses={200: ActivitySerializer(many=True)})
     @action(detail=True, methods=["get"], serializer_class=ActivitySerializer, filter_backends=[])
     def activity(self, request, pk=None):
-        issue = get_object_or_404(Issue.objects.only("pk"), pk=pk)
+        issue = generics.get_object_or_404(Issue.objects.only("pk"), pk=pk)
         page = self.paginate_queryset(activity_queryset(issue=issue))
         return self.get_paginated_response(ActivitySerializer(page, many=True).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Triage state and recent runs",
+        request=None,
+        responses={200: TriageJobSerializer},
+    )
+    @extend_schema(methods=["POST"], summary="Run triage again", request=None, responses={202: TriageJobSerializer})
+    @action(detail=True, methods=["get", "post"], serializer_class=TriageJobSerializer)
+    def triage(self, request, pk=None):
+        return self._job_response(TRIAGE, TriageJobSerializer, lambda issue: issue.triage_runs.all())
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Planning state and recent runs",
+        request=None,
+        responses={200: PlanJobSerializer},
+    )
+    @extend_schema(
+        methods=["POST"], summary="Plan (or re-plan) the issue", request=None, responses={202: PlanJobSerializer}
+    )
+    @action(detail=True, methods=["get", "post"], serializer_class=PlanJobSerializer)
+    def plan(self, request, pk=None):
+        return self._job_response(PLAN, PlanJobSerializer, lambda issue: issue.plan_runs.prefetch_related("tasks"))
+
+    def _job_response(self, job: JobKind, body: type[JobStateSerializer], runs) -> Response:
+        """GET: the job's state and its recent runs. POST: (re-)request the job (unless it is
+        running), then the same body with 202; the result lands on the issue and in its runs."""
+        issue = generics.get_object_or_404(Issue.objects.all(), pk=self.kwargs["pk"])
+        requested = False
+        if self.request.method == "POST":
+            requested = job.enqueue(issue.pk)
+            issue.refresh_from_db()
+        data = body(
+            {
+                "issue": issue.pk,
+                "requested": requested,
+                "state": getattr(issue, job.field("state")),
+                "error": getattr(issue, job.field("error")),
+                "attempts": getattr(issue, job.field("attempts")),
+                "state_changed_at": getattr(issue, job.field("state_changed_at")),
+                "finished_at": getattr(issue, job.finished_field),
+                "runs": runs(issue)[:RECENT_RUNS],
+            }
+        ).data
+        return Response(data, status=status.HTTP_202_ACCEPTED if self.request.method == "POST" else status.HTTP_200_OK)

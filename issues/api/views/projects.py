@@ -6,7 +6,7 @@ from rest_framework.permissions import IsAuthenticated
 from config.api.errors import ApplicationError
 from issues.api.permissions import CanDeleteProject
 from issues.api.serializers import LabelSerializer, ProjectSerializer
-from issues.filtersets import LabelFilter
+from issues.filtersets import LabelFilterSet, ProjectFilterSet
 from issues.models import Label, Project
 
 PROJECT_EXAMPLE = OpenApiExample(
@@ -45,9 +45,9 @@ class ProjectViewSet(_SaveGuard, viewsets.ModelViewSet):
 
     queryset = Project.objects.all()
     serializer_class = ProjectSerializer
+    filterset_class = ProjectFilterSet
     ordering_fields = ["key", "name", "created_at"]
     ordering = ["key"]
-    filterset_fields = ["key", "github_repo"]
 
     def get_permissions(self):
         if self.action == "destroy":
@@ -64,6 +64,6 @@ class LabelViewSet(_SaveGuard, viewsets.ModelViewSet):
 
     queryset = Label.objects.all()
     serializer_class = LabelSerializer
-    filterset_class = LabelFilter
+    filterset_class = LabelFilterSet
     ordering_fields = ["name", "created_at"]
     ordering = ["project_id", "name"]

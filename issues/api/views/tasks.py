@@ -8,26 +8,40 @@ from issues.actors import Actor
 from issues.api import examples
 from issues.api.permissions import IsStaff
 from issues.api.serializers import ActivitySerializer, TaskCreateSerializer, TaskSerializer, TaskUpdateSerializer
-from issues.filtersets import TaskFilter
+from issues.api.views.versioned import CONFLICT, VersionedUpdateMixin
+from issues.filtersets import TaskFilterSet
 from issues.models import Task
 from issues.selectors import activity_queryset
 from issues.services import task_create, task_update
 
 ERRORS = {400: OpenApiResponse(description="Invalid input."), 404: OpenApiResponse(description="No such task.")}
-VERSIONED_ERRORS = {**ERRORS, 409: OpenApiResponse(description="Stale `version`: `current_version` in the error.")}
+VERSIONED_ERRORS = {**ERRORS, 409: CONFLICT}
 
 
 @extend_schema_view(
     list=extend_schema(summary="List tasks"),
     retrieve=extend_schema(summary="Get a task"),
+    update=extend_schema(
+        summary="Replace a task's editable fields",
+        request=TaskUpdateSerializer,
+        responses={200: TaskSerializer, **VERSIONED_ERRORS},
+        examples=[examples.TASK_PATCH, examples.VERSION_CONFLICT],
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a task's fields",
+        request=TaskUpdateSerializer,
+        responses={200: TaskSerializer, **VERSIONED_ERRORS},
+        examples=[examples.TASK_PATCH, examples.VERSION_CONFLICT],
+    ),
     destroy=extend_schema(summary="Delete a task"),
 )
-class TaskViewSet(viewsets.ModelViewSet):
+class TaskViewSet(VersionedUpdateMixin, viewsets.ModelViewSet):
     """Tasks of a project, optionally made from an issue; versioned like issues."""
 
     queryset = Task.objects.all()
     serializer_class = TaskSerializer
-    filterset_class = TaskFilter
+    update_serializer_class = TaskUpdateSerializer
+    filterset_class = TaskFilterSet
     ordering_fields = ["order", "priority", "created_at", "updated_at", "status"]
     ordering = ["project_id", "order", "id"]
 
@@ -53,29 +67,8 @@ class TaskViewSet(viewsets.ModelViewSet):
         task = task_create(actor=Actor.of_user(request.user), **serializer.validated_data)
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="Replace a task's editable fields",
-        request=TaskUpdateSerializer,
-        responses={200: TaskSerializer, **VERSIONED_ERRORS},
-        examples=[examples.TASK_PATCH, examples.VERSION_CONFLICT],
-    )
-    def update(self, request, *args, **kwargs):
-        task = self.get_object()
-        serializer = TaskUpdateSerializer(data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        changes = dict(serializer.validated_data)
-        version = changes.pop("version")
-        task = task_update(task=task, version=version, actor=Actor.of_user(request.user), **changes)
-        return Response(TaskSerializer(task).data)
-
-    @extend_schema(
-        summary="Change some of a task's fields",
-        request=TaskUpdateSerializer,
-        responses={200: TaskSerializer, **VERSIONED_ERRORS},
-        examples=[examples.TASK_PATCH, examples.VERSION_CONFLICT],
-    )
-    def partial_update(self, request, *args, **kwargs):
-        return self.update(request, *args, partial=True, **kwargs)
+    def perform_versioned_update(self, instance, **changes):
+        return task_update(task=instance, **changes)
 
     @extend_schema(summary="History of a task (staff)", responses={200: ActivitySerializer(many=True)})
     @action(detail=True, methods=["get"], serializer_class=ActivitySerializer, filter_backends=[])

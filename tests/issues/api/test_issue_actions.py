@@ -130,6 +130,13 @@ def test_activity_is_visible_to_staff_only(user_client, staff_client):
     assert [(row["field"], row["old_value"], row["new_value"]) for row in rows] == [("priority", "medium", "low")]
 
 
+def test_activity_of_a_non_numeric_issue_id_is_a_404(staff_client):
+    response = staff_client.get("/api/issues/abc/activity/")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["type"] == "not_found"
+
+
 def test_activity_list_query_count_is_constant(staff_client, django_assert_num_queries):
     issue = IssueFactory()
     for index in range(20):

@@ -203,7 +203,7 @@ def test_a_list_row_equals_the_issue_detail(user_client):
     listed = user_client.get("/api/issues/").json()["results"][0]
 
     detail = user_client.get(f"/api/issues/{issue.pk}/").json()
-    # The detail adds the latest triage and plan runs (issues/triage/api.py).
+    # The detail adds the latest triage and plan runs (IssueDetailSerializer).
     assert listed == {name: value for name, value in detail.items() if name not in ("latest_triage", "latest_plan")}
 
 

@@ -15,6 +15,15 @@ def test_create_and_list_projects(user_client):
     assert [row["key"] for row in user_client.get("/api/projects/").json()["results"]] == ["WEB"]
 
 
+def test_projects_are_filtered_by_github_repo(user_client):
+    ProjectFactory(key="WEB", github_repo="acme/web")
+    ProjectFactory(key="API", github_repo="acme/api")
+
+    rows = user_client.get("/api/projects/?github_repo=acme/api").json()["results"]
+
+    assert [row["key"] for row in rows] == ["API"]
+
+
 @pytest.mark.parametrize(
     "payload",
     [

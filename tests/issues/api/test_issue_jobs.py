@@ -86,3 +86,10 @@ def test_an_issue_read_with_its_runs_can_be_written_back(user_client, issue):
 
     assert response.status_code == 200
     assert response.json()["title"] == "Renamed"
+
+
+def test_a_non_numeric_issue_id_is_a_404(user_client):
+    response = user_client.get("/api/issues/abc/plan/")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["type"] == "not_found"
