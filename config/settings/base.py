@@ -143,17 +143,10 @@ CELERY_TASK_QUEUES = [
     Queue("default", Exchange("default"), routing_key="default"),
     Queue("llm", Exchange("llm"), routing_key="llm"),
 ]
-# Every task that waits on an LLM provider runs on the `llm` queue, so operators can give it
-# its own workers; everything else stays on `default`.
-CELERY_TASK_ROUTES = {
-    "llm.prune": {"queue": "default"},
-    "llm.*": {"queue": "llm"},
-    "issues.triage": {"queue": "llm"},
-    "issues.plan": {"queue": "llm"},
-    "feedback.process": {"queue": "llm"},
-    "reviews.review_pull_request": {"queue": "llm"},
-    "reviews.review_snippet": {"queue": "llm"},
-}
+# Each task declares its queue (`@shared_task(queue="llm")` for work that waits on an LLM
+# provider, so operators can give it its own workers; "default" for the rest). The router sends
+# a task there also when it is sent by name from a process that has not imported it.
+CELERY_TASK_ROUTES = ("config.jobs.dispatch.route_to_declared_queue",)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 TASK_MAX_RETRIES = env.int("TASK_MAX_RETRIES", default=5)
 # The sweeper (config/jobs/sweeper.py) re-sends jobs left pending/running this long; it must stay
