@@ -122,6 +122,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         control_folder=str(VAR_DIR / "celery" / "control"),
         store_processed=False,
     )
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Without it a connection to an unreachable Redis host waits for the OS (minutes), and so
+    # does a request publishing a job (config/jobs/dispatch.py).
+    _broker_options["socket_connect_timeout"] = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = _broker_options
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
