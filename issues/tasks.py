@@ -7,27 +7,20 @@ from config.jobs.taskbase import JobTask, run_job
 from issues.archiving import issues_archive_stale
 from issues.jobs import PLAN, TRIAGE
 from issues.planning.services import issue_plan
-from issues.services.triage_queue import FAN_OUT_TASK, triage_send
 from issues.triage.services import issue_triage
 
 
-@shared_task(name="issues.archive_stale", base=JobTask)
+@shared_task(name="issues.archive_stale", queue="default", base=JobTask)
 def archive_stale(dry_run: bool = False) -> dict:
     """Daily beat job: archive issues with no activity for ARCHIVE_AFTER_DAYS (see issues/archiving.py)."""
     return issues_archive_stale(dry_run=dry_run).as_dict()
 
 
-@shared_task(name=FAN_OUT_TASK, base=JobTask)
-def send_triage_jobs(issue_ids: list[int]) -> int:
-    """Fan out the triage jobs of issues created together (CSV import)."""
-    return triage_send(issue_ids)
-
-
-@shared_task(name="issues.triage", base=JobTask, bind=True, max_retries=settings.LLM_MAX_RETRIES)
+@shared_task(name="issues.triage", queue="llm", base=JobTask, bind=True, max_retries=settings.LLM_MAX_RETRIES)
 def triage(self, issue_id: int) -> None:
     run_job(self, TRIAGE, issue_id, lambda: issue_triage(issue_id=issue_id))
 
 
-@shared_task(name="issues.plan", base=JobTask, bind=True, max_retries=settings.LLM_MAX_RETRIES)
+@shared_task(name="issues.plan", queue="llm", base=JobTask, bind=True, max_retries=settings.LLM_MAX_RETRIES)
 def plan(self, issue_id: int) -> None:
     run_job(self, PLAN, issue_id, lambda: issue_plan(issue_id=issue_id))

@@ -1,7 +1,7 @@
 """The global rate limiter: LLM_RPM requests and LLM_TPM tokens per minute for ALL workers.
 
 Celery's `rate_limit` is per worker; this limit lives in a store every worker shares: Redis
-through the `limits` library (or, in embedded mode, a locked file: llm/filestorage.py).
+through the `limits` library (or, in embedded mode, a locked file), from config/ratelimit/storage.py.
 
 - Requests: a moving window (an exact log of the last minute's requests), so no 60-second
   span ever holds more than LLM_RPM requests. The window is LLM_RATELIMIT_MARGIN_S longer
@@ -13,7 +13,6 @@ Over the limit, `acquire` raises LLMRateLimited with the seconds until capacity 
 calling task is rescheduled for then (it never sleeps in the worker).
 """
 
-import functools
 import random
 import time
 
@@ -21,10 +20,9 @@ from django.conf import settings
 from django.core.cache import cache
 from limits import RateLimitItemPerSecond
 from limits.errors import StorageError
-from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter, SlidingWindowCounterRateLimiter
 
-import llm.filestorage  # noqa: F401  (registers the file:// storage scheme)
+from config.ratelimit.storage import limits_storage
 from llm.errors import LLMRateLimited, LLMTransientError
 
 NAMESPACE = "llm"
@@ -36,11 +34,6 @@ JITTER_S = 0.25
 STORE_DOWN_RETRY_S = 5.0
 
 
-@functools.lru_cache(maxsize=4)
-def _storage(url: str):
-    return storage_from_string(url, wrap_exceptions=True)
-
-
 def _limits() -> tuple[RateLimitItemPerSecond, RateLimitItemPerSecond]:
     window = settings.LLM_RATELIMIT_WINDOW_S + settings.LLM_RATELIMIT_MARGIN_S
     return (
@@ -50,7 +43,7 @@ def _limits() -> tuple[RateLimitItemPerSecond, RateLimitItemPerSecond]:
 
 
 def _strategies():
-    storage = _storage(settings.LLM_RATELIMIT_STORAGE_URL)
+    storage = limits_storage(settings.LLM_RATELIMIT_STORAGE_URL)
     return MovingWindowRateLimiter(storage), SlidingWindowCounterRateLimiter(storage)
 
 

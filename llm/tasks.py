@@ -6,11 +6,11 @@ from llm.jobs import PROBE
 from llm.services import llm_prune, probe_run
 
 
-@shared_task(name="llm.probe", base=JobTask, bind=True, max_retries=settings.LLM_MAX_RETRIES)
+@shared_task(name="llm.probe", queue="llm", base=JobTask, bind=True, max_retries=settings.LLM_MAX_RETRIES)
 def probe(self, probe_id: int) -> None:
     run_job(self, PROBE, probe_id, lambda: probe_run(probe_id=probe_id))
 
 
-@shared_task(name="llm.prune", base=JobTask)
+@shared_task(name="llm.prune", queue="default", base=JobTask)
 def prune() -> dict[str, int]:
     return llm_prune()

@@ -1,12 +1,8 @@
 """The background jobs of the reviews app; registered with the sweeper in ReviewsConfig.ready."""
 
-from config.jobs.dispatch import BatchPublisher
 from config.jobs.state import JobKind
 from reviews.models import Delivery, Review, SnippetReview
 
 DELIVERY = JobKind(Delivery, "", "finished_at", "reviews.process_delivery")
 REVIEW = JobKind(Review, "", "finished_at", "reviews.review_pull_request")
 SNIPPET = JobKind(SnippetReview, "", "finished_at", "reviews.review_snippet")
-
-# Webhook acknowledgements hand their delivery ids over instead of publishing (config/jobs/dispatch.py).
-DELIVERY_PUBLISHER = BatchPublisher(DELIVERY.task_name)

@@ -5,26 +5,20 @@ embedded mode without Redis counts in a locked file, like the LLM rate limit.
 """
 
 import time
-from functools import lru_cache
 
 from django.conf import settings
-from limits import RateLimitItemPerMinute, storage, strategies
+from limits import RateLimitItemPerMinute
 
-import llm.filestorage  # noqa: F401  (registers the file:// storage scheme)
 from config.jobs.errors import TransientError
+from config.ratelimit.storage import moving_window
 
 WRITE_KEY = "github-writes"
-
-
-@lru_cache(maxsize=4)
-def _limiter(url: str) -> strategies.MovingWindowRateLimiter:
-    return strategies.MovingWindowRateLimiter(storage.storage_from_string(url))
 
 
 def acquire_write_slot() -> None:
     """Count one write, or raise TransientError(retry_after=when a slot frees up)."""
     item = RateLimitItemPerMinute(settings.GITHUB_WRITES_PER_MINUTE)
-    limiter = _limiter(settings.GITHUB_RATELIMIT_STORAGE_URL)
+    limiter = moving_window(settings.GITHUB_RATELIMIT_STORAGE_URL)
     if limiter.hit(item, WRITE_KEY):
         return
     reset_at = limiter.get_window_stats(item, WRITE_KEY).reset_time

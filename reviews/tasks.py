@@ -11,21 +11,21 @@ from reviews.services.review import review_run
 from reviews.services.snippets import snippet_review_run
 
 
-@shared_task(name="reviews.process_delivery", base=JobTask, bind=True)
+@shared_task(name="reviews.process_delivery", queue="default", base=JobTask, bind=True)
 def process_delivery(self, delivery_pk: int) -> None:
     run_job(self, DELIVERY, delivery_pk, lambda: delivery_process(delivery_pk=delivery_pk))
 
 
-@shared_task(name="reviews.review_pull_request", base=JobTask, bind=True)
+@shared_task(name="reviews.review_pull_request", queue="llm", base=JobTask, bind=True)
 def review_pull_request(self, review_pk: int) -> None:
     run_job(self, REVIEW, review_pk, lambda: review_run(review_id=review_pk))
 
 
-@shared_task(name="reviews.review_snippet", base=JobTask, bind=True)
+@shared_task(name="reviews.review_snippet", queue="llm", base=JobTask, bind=True)
 def review_snippet(self, snippet_pk: int) -> None:
     run_job(self, SNIPPET, snippet_pk, lambda: snippet_review_run(snippet_id=snippet_pk))
 
 
-@shared_task(name="reviews.prune_deliveries", base=JobTask)
+@shared_task(name="reviews.prune_deliveries", queue="default", base=JobTask)
 def prune_deliveries() -> int:
     return deliveries_prune(older_than_days=settings.DELIVERY_RETENTION_DAYS)

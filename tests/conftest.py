@@ -95,3 +95,15 @@ def fake_openai(settings):
         settings.OPENAI_API_KEY = "sk-test-fake-openai"
         yield server
     assert not server.invalid_requests, f"requests outside the OpenAI schema: {server.invalid_requests}"
+
+
+@pytest.fixture
+def broker_unreachable(monkeypatch):
+    """The Celery app publishes to a port where nothing listens: every connection is refused."""
+    from config.celery import app
+
+    for key in ("broker_url", "broker_write_url"):
+        monkeypatch.setitem(app.conf, key, "redis://127.0.0.1:1/0")
+    # Drop the connection and producer pools built for the real broker (restored afterwards).
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)

@@ -6,26 +6,21 @@ cache on Redis, these keep the same moving window through the `limits` library i
 Without Redis (embedded mode) they are DRF's own.
 """
 
-import functools
 import time
 
 from django.conf import settings
 from limits import RateLimitItemPerSecond
-from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from rest_framework import throttling
+
+from config.ratelimit import storage
 
 REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
 
 
-@functools.cache
-def _limiter(location: str) -> MovingWindowRateLimiter:
-    return MovingWindowRateLimiter(storage_from_string(location))
-
-
 def moving_window() -> MovingWindowRateLimiter | None:
     cache = settings.CACHES["default"]
-    return _limiter(cache["LOCATION"]) if cache["BACKEND"] == REDIS_CACHE else None
+    return storage.moving_window(cache["LOCATION"]) if cache["BACKEND"] == REDIS_CACHE else None
 
 
 class MovingWindowMixin:

@@ -1,108 +1,91 @@
-"""Sending job messages off the request path, many ids per message.
+"""Sending job messages: one job once its transaction commits, or many through one fan-out task.
 
-Publishing one Celery message costs the web process about half a millisecond of CPU, more
-than the rest of a webhook acknowledgement (HMAC, parse, one INSERT) put together. A
-`BatchPublisher` takes the ids of committed job rows and a background thread of the process
-sends them as `system.send_jobs(task_name, ids)` messages of up to `batch_size` ids; a worker
-fans those out to one job message per id.
+A job's row is committed `pending` before its message is sent, so a message that cannot be
+sent (the broker is down, the process dies between commit and send) loses no work: the
+stuck-job sweeper (config/jobs/sweeper.py) finds the row and sends it again. Publishing
+therefore retries only briefly (PUBLISH_RETRY_POLICY) and then gives up with a warning, and a
+request that wrote a job answers as usual while the broker is away.
 
-Nothing is lost with the thread: the rows are committed `pending` before `submit()`, so ids
-that die with the process (or meet a broker outage) are re-sent by the stuck-job sweeper
-(config/jobs/sweeper.py). At a normal exit the queue is drained first.
+- `send_job(task_name, pk)`: one message; `JobKind.enqueue` sends through it on commit.
+- `send_jobs_on_commit(task_name, ids)`: many ids (CSV import, the sweeper's re-sends) in
+  `system.send_jobs` messages of up to FAN_OUT_CHUNK ids; a worker sends one message per id
+  still pending (`send_pending`).
+- `route_to_declared_queue`: the Celery router (CELERY_TASK_ROUTES). Each task declares its
+  queue (`@shared_task(queue=...)`); the router sends it there also when it is sent by name
+  from a process that has not imported the task's module (the web process).
 """
 
-import atexit
+import functools
 import logging
-import os
-import queue
-import threading
-import time
-from collections.abc import Callable
+
+from django.db import transaction
+from kombu.exceptions import OperationalError
+
+from config.celery import app
 
 SEND_JOBS_TASK = "system.send_jobs"
+# Ids per fan-out message: the sender publishes len(ids) / FAN_OUT_CHUNK messages, a worker the rest.
+FAN_OUT_CHUNK = 500
+# Three tries over about half a second (refused connections fail at once): enough for a broker
+# blip, short enough for a request to answer well within GitHub's 10 s.
+PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.25, "interval_max": 0.5}
 
 logger = logging.getLogger(__name__)
 
 
-def send_each(task_name: str, ids: list) -> None:
-    """One `task_name(pk)` message per id, over one producer connection."""
-    from config.celery import app
+def send_job(task_name: str, pk) -> bool:
+    """Publish `task_name(pk)`; False (and a warning) when the broker cannot be reached."""
+    try:
+        app.send_task(task_name, args=[pk], retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+    except OperationalError as exc:
+        logger.warning("could not send %s(%s), the stuck-job sweeper will re-send it: %s", task_name, pk, exc)
+        return False
+    return True
 
+
+def send_jobs_on_commit(task_name: str, ids) -> None:
+    """Once the transaction commits (at once outside one), send the jobs of `ids` through
+    `system.send_jobs` messages of up to FAN_OUT_CHUNK ids each."""
+    ids = list(ids)
+    if ids:
+        transaction.on_commit(lambda: _send_chunks(task_name, ids))
+
+
+def _send_chunks(task_name: str, ids: list) -> None:
+    try:
+        with app.producer_or_acquire() as producer:
+            for start in range(0, len(ids), FAN_OUT_CHUNK):
+                app.send_task(
+                    SEND_JOBS_TASK,
+                    args=[task_name, ids[start : start + FAN_OUT_CHUNK]],
+                    producer=producer,
+                    retry=True,
+                    retry_policy=PUBLISH_RETRY_POLICY,
+                )
+    except OperationalError as exc:
+        logger.warning(
+            "could not send %d %s job(s), the stuck-job sweeper will re-send them: %s", len(ids), task_name, exc
+        )
+
+
+def send_pending(kind, ids: list) -> int:
+    """One `kind.task_name(pk)` message per id whose job is still pending (worker side of
+    `system.send_jobs`); returns how many were sent."""
+    pending = list(kind.pending(ids))
     with app.producer_or_acquire() as producer:
-        for pk in ids:
-            app.send_task(task_name, args=[pk], producer=producer)
+        for pk in pending:
+            app.send_task(kind.task_name, args=[pk], producer=producer)
+    return len(pending)
 
 
-def send_batch(task_name: str, ids: list) -> None:
-    from config.celery import app
+@functools.cache
+def declared_queues() -> dict[str, str]:
+    """{task name: queue} of every task that declares one, with every app's tasks module imported."""
+    app.autodiscover_tasks(force=True)
+    return {name: task.queue for name, task in app.tasks.items() if getattr(task, "queue", None)}
 
-    app.send_task(SEND_JOBS_TASK, args=[task_name, ids])
 
-
-class BatchPublisher:
-    def __init__(
-        self,
-        task_name: str,
-        *,
-        batch_size: int = 200,
-        linger_s: float = 0.02,
-        send: Callable[[str, list], None] = send_batch,
-    ):
-        self.task_name = task_name
-        self.batch_size = batch_size
-        # How long a batch waits for company after its first id: under load, one message per
-        # many ids; when idle, at most this much added before a job starts.
-        self.linger_s = linger_s
-        self._send = send
-        self._lock = threading.Lock()
-        self._pid = None
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-
-    def submit(self, pk) -> None:
-        """Hand over the id of a committed `pending` row; returns at once."""
-        if self._pid != os.getpid():
-            self._start()
-        self._queue.put(pk)
-
-    def flush(self) -> None:
-        """Send everything submitted so far from the calling thread (exit, tests)."""
-        while batch := self._take(linger_s=None):
-            self._publish(batch)
-
-    def _start(self) -> None:
-        with self._lock:
-            if self._pid == os.getpid():
-                return
-            # A forked child inherits the queue but not the thread: start afresh.
-            self._queue = queue.SimpleQueue()
-            threading.Thread(target=self._run, name=f"publish {self.task_name}", daemon=True).start()
-            if self._pid is None:
-                atexit.register(self.flush)
-            self._pid = os.getpid()
-
-    def _take(self, *, linger_s: float | None) -> list:
-        """The next batch: waits for a first id and then up to `linger_s` for more; with
-        `linger_s=None`, only what is queued now."""
-        try:
-            batch = [self._queue.get(block=linger_s is not None)]
-        except queue.Empty:
-            return []
-        deadline = time.monotonic() + (linger_s or 0)
-        while len(batch) < self.batch_size:
-            try:
-                batch.append(self._queue.get(timeout=max(deadline - time.monotonic(), 0)))
-            except queue.Empty:
-                break
-        return batch
-
-    def _run(self) -> None:
-        while True:
-            self._publish(self._take(linger_s=self.linger_s))
-
-    def _publish(self, batch: list) -> None:
-        try:
-            self._send(self.task_name, batch)
-        except Exception:
-            logger.exception(
-                "could not send %d %s job(s); the stuck-job sweeper will re-send them", len(batch), self.task_name
-            )
+def route_to_declared_queue(name, args, kwargs, options, task=None, **kw) -> dict | None:
+    """Celery router: the queue the task declares; None (the default queue) when it declares none."""
+    queue = getattr(task, "queue", None) or declared_queues().get(name)
+    return {"queue": queue} if queue else None

@@ -19,6 +19,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from config.jobs.dispatch import send_job
+
 
 class JobState(models.TextChoices):
     PENDING = "pending", "Pending"
@@ -64,12 +66,20 @@ class JobKind:
 
     def enqueue(self, pk, *, reset_attempts: bool = True) -> bool:
         """Request the job and send its task once the surrounding transaction commits."""
-        from config.celery import app
-
         if not self.request(pk, reset_attempts=reset_attempts):
             return False
-        transaction.on_commit(lambda: app.send_task(self.task_name, args=[pk]))
+        self.send_on_commit(pk)
         return True
+
+    def send_on_commit(self, pk) -> None:
+        """Send the task of a job already `pending` once the surrounding transaction commits (at
+        once outside one). A broker outage is logged and left to the sweeper (config/jobs/dispatch.py)."""
+        transaction.on_commit(lambda: send_job(self.task_name, pk))
+
+    def pending(self, ids) -> models.QuerySet:
+        """The ids among `ids` whose job is pending."""
+        pending = {"pk__in": ids, self._field("state"): JobState.PENDING}
+        return self.model._default_manager.filter(**pending).values_list("pk", flat=True)
 
     def claim(self, pk) -> bool:
         """pending → running, counting the start. A `running` row whose lease expired (its
@@ -183,3 +193,11 @@ def register_job_kind(kind: JobKind) -> JobKind:
     if kind not in JOB_KINDS:
         JOB_KINDS.append(kind)
     return kind
+
+
+def job_kind(task_name: str) -> JobKind:
+    """The registered job kind whose task is `task_name`; ValueError when there is none."""
+    for kind in JOB_KINDS:
+        if kind.task_name == task_name:
+            return kind
+    raise ValueError(f"{task_name!r} is not the task of a registered job kind")

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from config.jobs.dispatch import send_each
+from config.jobs.dispatch import send_jobs_on_commit
 from config.jobs.state import JOB_KINDS, JobKind, JobState, give_up_message
 
 logger = logging.getLogger(__name__)
@@ -87,6 +87,6 @@ def _resend(kind: JobKind, *, older_than: timedelta, max_attempts: int) -> int:
             kind.model._default_manager.filter(pk__in=ids).update(
                 **{kind.field("state"): JobState.PENDING, kind.field("state_changed_at"): timezone.now()}
             )
-            transaction.on_commit(lambda ids=ids: send_each(kind.task_name, ids))
+            send_jobs_on_commit(kind.task_name, ids)
         resent += len(ids)
         after_pk = ids[-1]

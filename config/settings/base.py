@@ -122,6 +122,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         control_folder=str(VAR_DIR / "celery" / "control"),
         store_processed=False,
     )
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Without it a connection to an unreachable Redis host waits for the OS (minutes), and so
+    # does a request publishing a job (config/jobs/dispatch.py).
+    _broker_options["socket_connect_timeout"] = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = _broker_options
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
@@ -143,17 +147,10 @@ CELERY_TASK_QUEUES = [
     Queue("default", Exchange("default"), routing_key="default"),
     Queue("llm", Exchange("llm"), routing_key="llm"),
 ]
-# Every task that waits on an LLM provider runs on the `llm` queue, so operators can give it
-# its own workers; everything else stays on `default`.
-CELERY_TASK_ROUTES = {
-    "llm.prune": {"queue": "default"},
-    "llm.*": {"queue": "llm"},
-    "issues.triage": {"queue": "llm"},
-    "issues.plan": {"queue": "llm"},
-    "feedback.process": {"queue": "llm"},
-    "reviews.review_pull_request": {"queue": "llm"},
-    "reviews.review_snippet": {"queue": "llm"},
-}
+# Each task declares its queue (`@shared_task(queue="llm")` for work that waits on an LLM
+# provider, so operators can give it its own workers; "default" for the rest). The router sends
+# a task there also when it is sent by name from a process that has not imported it.
+CELERY_TASK_ROUTES = ("config.jobs.dispatch.route_to_declared_queue",)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 TASK_MAX_RETRIES = env.int("TASK_MAX_RETRIES", default=5)
 # First retry delay of a transient failure, doubled at each retry (15 s: 5 retries span 4-8 minutes).

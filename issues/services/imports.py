@@ -24,13 +24,14 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from config.api.errors import ApplicationError
+from config.jobs.dispatch import send_jobs_on_commit
 from issues.actors import Actor
 from issues.choices import FINISHED_STATUSES, IssuePriority, IssueStatus, IssueType
+from issues.jobs import TRIAGE
 from issues.models import Activity, Issue, Label, Project
 from issues.services.activity import activity_build
 from issues.services.bulk import rows_insert
 from issues.services.issues import issue_numbers_reserve
-from issues.services.triage_queue import triage_send_on_commit
 
 COLUMNS = ("title", "body", "status", "priority", "type", "assignee", "labels", "external_id")
 COLUMN_ALIASES = {"description": "body"}
@@ -306,7 +307,8 @@ def _create(project: Project, valid: list, report: ImportReport, actor: Actor, c
                 for issue, (_, row, _) in zip(issues, fresh, strict=True)
             ],
         )
-        triage_send_on_commit([issue.pk for issue in issues])
+        # One fan-out message per 500 issues from the request; a worker sends the triage jobs.
+        send_jobs_on_commit(TRIAGE.task_name, [issue.pk for issue in issues])
     report.created = [
         {"row": row.number, "id": issue.pk, "key": f"{project.key}-{issue.number}"}
         for issue, (_, row, _) in zip(issues, fresh, strict=True)

@@ -1,118 +1,132 @@
+import base64
+import json
 import os
-import threading
+import subprocess
+import sys
+import time
 
 import pytest
 import redis
 from django.conf import settings
 
-from config.jobs.dispatch import BatchPublisher
+from config.celery import app
+from config.jobs.dispatch import FAN_OUT_CHUNK, SEND_JOBS_TASK, send_job, send_jobs_on_commit
+from config.jobs.state import JOB_KINDS, JobState
 from config.tasks import send_jobs
+from issues.jobs import TRIAGE
+from issues.models import Issue
+from tests.issues.factories import IssueFactory
 from tests.worker import wait_for
 
-
-class Recorder:
-    def __init__(self, fail_first: int = 0):
-        self.batches: list[tuple[str, list]] = []
-        self.fail_first = fail_first
-        self.lock = threading.Lock()
-
-    def __call__(self, task_name: str, ids: list) -> None:
-        with self.lock:
-            if self.fail_first:
-                self.fail_first -= 1
-                raise ConnectionError("broker down")
-            self.batches.append((task_name, list(ids)))
-
-    def ids(self) -> list:
-        with self.lock:
-            return [pk for _name, batch in self.batches for pk in batch]
+pytestmark = pytest.mark.django_db
 
 
-def test_ids_submitted_from_many_threads_are_sent_once_each_in_bounded_batches():
-    recorder = Recorder()
-    publisher = BatchPublisher("reviews.process_delivery", batch_size=50, send=recorder)
-
-    def submit(start):
-        for pk in range(start, start + 500):
-            publisher.submit(pk)
-
-    threads = [threading.Thread(target=submit, args=(start,)) for start in range(0, 2000, 500)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    wait_for(lambda: len(recorder.ids()) == 2000, timeout=10)
-    assert sorted(recorder.ids()) == list(range(2000))
-    assert {name for name, _batch in recorder.batches} == {"reviews.process_delivery"}
-    assert max(len(batch) for _name, batch in recorder.batches) <= 50
-    # Batching happened: far fewer messages than ids.
-    assert len(recorder.batches) < 2000
+@pytest.fixture
+def broker():
+    """The broker's Redis database, its `default` and `llm` queues emptied before and after."""
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    client.delete("default", "llm")
+    yield client
+    client.delete("default", "llm")
 
 
-def test_a_failed_send_is_logged_and_later_ids_still_go_out(caplog):
-    recorder = Recorder(fail_first=1)
-    publisher = BatchPublisher("reviews.process_delivery", send=recorder)
-
-    publisher.submit(1)
-    wait_for(lambda: "sweeper will re-send" in caplog.text, timeout=10)
-    publisher.submit(2)
-
-    wait_for(lambda: recorder.ids() == [2], timeout=10)
+def _queued(broker, queue: str) -> list[tuple[str, list]]:
+    """(task name, args) of every message waiting on `queue`, oldest first."""
+    messages = [json.loads(raw) for raw in reversed(broker.lrange(queue, 0, -1))]
+    return [
+        (message["headers"]["task"], json.loads(base64.b64decode(message["body"]))[0])  # body: [args, kwargs, embed]
+        for message in messages
+    ]
 
 
-def test_flush_sends_what_is_queued_from_the_calling_thread():
-    recorder = Recorder()
-    publisher = BatchPublisher("reviews.process_delivery", batch_size=3, send=recorder)
-    publisher._pid = os.getpid()  # no background thread: only flush() drains the queue
-    for pk in range(7):
-        publisher.submit(pk)
+def test_bulk_fan_out_sends_one_message_per_pending_id_on_the_tasks_queue(broker):
+    pending = IssueFactory.create_batch(3)
+    done = IssueFactory(triage_state=JobState.DONE)
 
-    publisher.flush()
+    assert send_jobs(TRIAGE.task_name, [issue.pk for issue in [*pending, done]]) == 3
 
-    assert [batch for _name, batch in recorder.batches] == [[0, 1, 2], [3, 4, 5], [6]]
+    assert sorted(_queued(broker, "llm")) == [(TRIAGE.task_name, [issue.pk]) for issue in pending]
 
 
-def test_send_jobs_fans_out_one_message_per_id_on_the_jobs_queue():
-    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    broker.delete("default")
-
-    assert send_jobs("reviews.process_delivery", [11, 12, 13]) == 3
-
-    messages = broker.lrange("default", 0, -1)
-    assert len(messages) == 3
-    assert all(b'"task": "reviews.process_delivery"' in message for message in messages)
-    broker.delete("default")
-
-
-def test_send_jobs_refuses_a_task_that_is_not_a_job_kind():
+def test_bulk_fan_out_refuses_a_task_that_is_not_a_job_kind():
     with pytest.raises(ValueError, match="not the task of a registered job kind"):
         send_jobs("system.heartbeat", [1])
 
 
-def test_ids_still_queued_at_a_normal_exit_are_sent_before_the_process_ends(tmp_path):
-    """The background thread is stuck on a slow send when the process exits: the exit hook
-    sends what is left from the main thread."""
-    import subprocess
-    import sys
+def test_many_jobs_are_sent_after_commit_in_fan_out_messages_of_bounded_size(
+    broker, django_capture_on_commit_callbacks
+):
+    ids = list(range(1, 2 * FAN_OUT_CHUNK + 2))
 
-    sent = tmp_path / "sent.txt"
-    script = f"""
-import time
-from config.jobs.dispatch import BatchPublisher
+    with django_capture_on_commit_callbacks() as callbacks:
+        send_jobs_on_commit(TRIAGE.task_name, ids)
+    assert _queued(broker, "default") == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
 
-def send(task_name, ids):
-    if ids[0] == 0:
-        time.sleep(5)  # the thread's first batch: still sending when the process exits
-    with open({str(sent)!r}, "a") as out:
-        out.write(" ".join(map(str, ids)) + "\\n")
+    assert _queued(broker, "default") == [
+        (SEND_JOBS_TASK, [TRIAGE.task_name, ids[:FAN_OUT_CHUNK]]),
+        (SEND_JOBS_TASK, [TRIAGE.task_name, ids[FAN_OUT_CHUNK : 2 * FAN_OUT_CHUNK]]),
+        (SEND_JOBS_TASK, [TRIAGE.task_name, ids[2 * FAN_OUT_CHUNK :]]),
+    ]
 
-publisher = BatchPublisher("reviews.process_delivery", linger_s=0, send=send)
-publisher.submit(0)
-time.sleep(0.2)
-for pk in range(1, 6):
-    publisher.submit(pk)
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_fans_out_and_triages_issues_sent_together(celery_worker, settings):
+    settings.OPENAI_API_KEY = ""  # triage falls back to rules
+    ids = [issue.pk for issue in IssueFactory.create_batch(3)]
+
+    send_jobs_on_commit(TRIAGE.task_name, ids)  # autocommit: sent at once
+
+    wait_for(lambda: Issue.objects.filter(pk__in=ids, triage_state=JobState.DONE).count() == 3, timeout=30)
+
+
+def test_a_job_that_cannot_be_published_gives_up_quickly_with_a_warning(broker_unreachable, caplog):
+    started = time.monotonic()
+
+    assert send_job(TRIAGE.task_name, 1) is False
+
+    assert time.monotonic() - started < 2
+    assert "the stuck-job sweeper will re-send it" in caplog.text
+
+
+def test_every_task_of_the_project_declares_its_queue():
+    app.autodiscover_tasks(force=True)
+    tasks = {name: task for name, task in app.tasks.items() if not name.startswith(("celery.", "tests."))}
+
+    assert {name: task.queue for name, task in tasks.items() if task.queue not in ("default", "llm")} == {}
+    assert {kind.task_name for kind in JOB_KINDS} <= tasks.keys()
+
+
+SENTINEL = 987_654_321
+
+# A web process: it sends jobs by name and has imported no tasks module.
+SEND_EVERY_JOB = f"""
+import sys
+import django
+
+django.setup()
+from config.jobs.dispatch import send_jobs_on_commit
+from config.jobs.state import JOB_KINDS
+
+assert not {{"config.tasks", "issues.tasks", "feedback.tasks", "reviews.tasks", "llm.tasks"}} & set(sys.modules)
+for kind in JOB_KINDS:
+    kind.send_on_commit({SENTINEL})
+send_jobs_on_commit(JOB_KINDS[0].task_name, [{SENTINEL}])
 """
-    subprocess.run([sys.executable, "-c", script], check=True, timeout=30, cwd=settings.BASE_DIR)
 
-    assert sent.read_text().split() == ["1", "2", "3", "4", "5"]
+
+def test_every_job_sent_by_name_is_delivered_to_the_queue_its_task_declares(broker):
+    db = settings.DATABASES["default"]  # the test database
+    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+    subprocess.run([sys.executable, "-c", SEND_EVERY_JOB], check=True, timeout=60, cwd=settings.BASE_DIR, env=env)
+
+    delivered = {
+        name: queue
+        for queue in ("default", "llm")
+        for name, args in _queued(broker, queue)
+        if SENTINEL in args or [SENTINEL] in args
+    }
+    declared = {name: app.tasks[name].queue for name in [kind.task_name for kind in JOB_KINDS] + [SEND_JOBS_TASK]}
+    assert delivered == declared
+    assert set(declared.values()) == {"default", "llm"}

@@ -4,9 +4,9 @@ import pytest
 from limits import RateLimitItemPerMinute
 from limits.strategies import MovingWindowRateLimiter
 
+from config.ratelimit.filestorage import FileStorage
 from llm import ratelimit
 from llm.errors import LLMRateLimited, LLMTransientError
-from llm.filestorage import FileStorage
 
 
 def test_requests_past_llm_rpm_wait_until_the_window_frees_a_slot(settings):

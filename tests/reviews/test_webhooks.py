@@ -234,3 +234,25 @@ def test_an_integer_beyond_64_bits_is_stored_exactly_as_sent(client):
 
     assert deliver(client, "pull_request", body, delivery_id="d-big").status_code == 202
     assert Delivery.objects.get(delivery_id="d-big").payload["number"] == 18446744073709551617
+
+
+def test_a_delivery_is_stored_with_one_insert_that_skips_a_redelivery(client, django_assert_num_queries):
+    with django_assert_num_queries(1) as captured:
+        response = deliver(client, "pull_request", payload_bytes("pull_request/opened"), delivery_id="d-one")
+
+    assert response.status_code == 202
+    sql = captured.captured_queries[0]["sql"]
+    assert sql.startswith('INSERT INTO "reviews_delivery"')
+    assert 'ON CONFLICT ("delivery_id") DO NOTHING RETURNING "id"' in sql
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_during_a_broker_outage_is_answered_202_and_left_pending_for_the_sweeper(
+    client, broker_unreachable, caplog
+):
+    # Autocommit, as in production: the job is published inside the request, and fails.
+    response = deliver(client, "pull_request", payload_bytes("pull_request/opened"), delivery_id="d-outage")
+
+    assert response.status_code == 202
+    assert Delivery.objects.get(delivery_id="d-outage").state == JobState.PENDING
+    assert "could not send reviews.process_delivery" in caplog.text
