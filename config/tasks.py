@@ -8,13 +8,13 @@ from config.jobs.taskbase import JobTask
 from config.models import Heartbeat
 
 
-@shared_task(name="system.heartbeat", queue="default", base=JobTask)
+@shared_task(name="system.heartbeat", queue="system", base=JobTask)
 def heartbeat(name: str = "beat") -> None:
     """Record that beat and a worker are alive; /readyz reports how long ago that was."""
     Heartbeat.objects.update_or_create(name=name, defaults={"last_seen_at": timezone.now()})
 
 
-@shared_task(name="system.sweep_stuck_jobs", queue="default", base=JobTask)
+@shared_task(name="system.sweep_stuck_jobs", queue="system", base=JobTask)
 def sweep_stuck_jobs() -> dict:
     """Beat job: re-send every registered job kind's rows stuck in pending/running (config/jobs/sweeper.py)."""
     return {name: vars(outcome) for name, outcome in jobs_sweep_stuck().items()}

@@ -13,12 +13,12 @@ from urllib.parse import parse_qs
 import orjson
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import DataError
+from django.db import DataError, InterfaceError, OperationalError, connection
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from config.api.exceptions import error_body
+from config.api.exceptions import DATABASE_RETRY_AFTER_S, error_body
 from reviews.services.deliveries import delivery_receive
 
 logger = logging.getLogger(__name__)
@@ -90,6 +90,12 @@ def github_webhook(request):
     except DataError as exc:
         # Valid JSON that PostgreSQL's jsonb refuses, such as a \u0000 escape.
         return _error(400, "malformed_payload", f"The payload cannot be stored: {str(exc).splitlines()[0]}")
+    except (OperationalError, InterfaceError) as exc:
+        logger.error("GitHub delivery %s not stored: database unavailable: %s", delivery_id, exc)
+        connection.close()  # the next request connects afresh
+        response = _error(503, "database_unavailable", "The database is unavailable; redeliver this delivery later.")
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+        return response
     answer = {"delivery": delivery_id[:100], "state": state}
     if not created:
         return JsonResponse({**answer, "duplicate": True}, status=200)

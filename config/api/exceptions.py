@@ -3,14 +3,20 @@
 {"error": {"type": "...", "message": "...", ...extra}, "detail": "..."}
 """
 
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.api.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+DATABASE_RETRY_AFTER_S = 30
 
 _TYPE_BY_EXCEPTION = [
     (exceptions.NotAuthenticated, "not_authenticated"),
@@ -46,6 +52,17 @@ def exception_handler(exc, context):
         response = Response(error_body(exc.type, exc.message, **exc.extra), status=exc.status_code)
         if exc.extra.get("retry_after") is not None:
             response["Retry-After"] = str(int(exc.extra["retry_after"]))
+        return response
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database is down or the connection dropped: an outage, not a bug (never a 500).
+        logger.error("API request failed: database unavailable: %s", exc)
+        if not connection.in_atomic_block:
+            connection.close()  # the next request connects afresh
+        response = Response(
+            error_body("database_unavailable", "The database is unavailable; try again shortly."),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
         return response
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)

@@ -146,9 +146,11 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [
     Queue("default", Exchange("default"), routing_key="default"),
     Queue("llm", Exchange("llm"), routing_key="llm"),
+    Queue("system", Exchange("system"), routing_key="system"),
 ]
 # Each task declares its queue (`@shared_task(queue="llm")` for work that waits on an LLM
-# provider, so operators can give it its own workers; "default" for the rest). The router sends
+# provider, so operators can give it its own workers; "system" for the heartbeat and the
+# sweeper, so they never wait behind a backlog of jobs; "default" for the rest). The router sends
 # a task there also when it is sent by name from a process that has not imported it.
 CELERY_TASK_ROUTES = ("config.jobs.dispatch.route_to_declared_queue",)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

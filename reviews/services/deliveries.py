@@ -4,7 +4,7 @@ import functools
 import logging
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from config.jobs.state import JobState
@@ -50,15 +50,35 @@ def delivery_receive(*, delivery_id: str, event: str, payload: dict, payload_tex
         "finished_at": None if handled else now,
         "received_at": now,
     }
-    row = _insert(values, payload_text=payload_text)
+    try:
+        row = _insert(values, payload_text=payload_text)
+    except (OperationalError, InterfaceError) as exc:
+        if connection.in_atomic_block:
+            raise
+        # A dropped connection (a restarted or failed-over server, a killed backend): the
+        # INSERT is idempotent, so send it once more on a new connection. GitHub never
+        # redelivers by itself, so one retry here saves a delivery from a blip.
+        logger.warning("delivery %s: database connection lost (%s); inserting once more", delivery_id, exc)
+        connection.close()
+        row = _insert(values, payload_text=payload_text)
+        if row is None:
+            # The first INSERT may have committed before its answer was lost, and then its job
+            # was never sent: send it (a duplicate message is a no-op).
+            return _existing(delivery_id, resend=handled)
     if row is None:
-        existing = Delivery.objects.values_list("pk", "state").get(delivery_id=delivery_id[:100])
-        return existing[0], existing[1], False
+        return _existing(delivery_id, resend=False)
     pk = row[0]
     if handled:
         # on_commit runs at once outside a transaction, and after the commit inside one.
         DELIVERY.send_on_commit(pk)
     return pk, state, True
+
+
+def _existing(delivery_id: str, *, resend: bool) -> tuple[int, str, bool]:
+    pk, state = Delivery.objects.values_list("pk", "state").get(delivery_id=delivery_id[:100])
+    if resend and state == JobState.PENDING:
+        DELIVERY.send_on_commit(pk)
+    return pk, state, False
 
 
 @functools.cache

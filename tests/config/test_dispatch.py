@@ -23,11 +23,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def broker():
-    """The broker's Redis database, its `default` and `llm` queues emptied before and after."""
+    """The broker's Redis database, its queues emptied before and after."""
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    client.delete("default", "llm")
+    queues = [queue.name for queue in app.conf.task_queues]
+    client.delete(*queues)
     yield client
-    client.delete("default", "llm")
+    client.delete(*queues)
 
 
 def _queued(broker, queue: str) -> list[tuple[str, list]]:
@@ -94,8 +95,17 @@ def test_every_task_of_the_project_declares_its_queue():
     app.autodiscover_tasks(force=True)
     tasks = {name: task for name, task in app.tasks.items() if not name.startswith(("celery.", "tests."))}
 
-    assert {name: task.queue for name, task in tasks.items() if task.queue not in ("default", "llm")} == {}
+    assert {name: task.queue for name, task in tasks.items() if task.queue not in ("default", "llm", "system")} == {}
     assert {kind.task_name for kind in JOB_KINDS} <= tasks.keys()
+
+
+def test_the_heartbeat_and_the_sweeper_have_a_queue_of_their_own():
+    names = ("system.heartbeat", "system.sweep_stuck_jobs")
+
+    queues = {name: app.amqp.router.route({}, name)["queue"].name for name in names}
+
+    assert queues == dict.fromkeys(names, "system")
+    assert "system" in {queue.name for queue in app.conf.task_queues}  # a plain worker consumes it
 
 
 SENTINEL = 987_654_321

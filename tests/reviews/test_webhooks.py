@@ -1,6 +1,10 @@
 import json
+from contextlib import contextmanager
 
+import psycopg
 import pytest
+from django.conf import settings
+from django.db import connection
 
 from config.jobs.state import JobState
 from reviews.models import Delivery
@@ -256,3 +260,47 @@ def test_a_delivery_during_a_broker_outage_is_answered_202_and_left_pending_for_
     assert response.status_code == 202
     assert Delivery.objects.get(delivery_id="d-outage").state == JobState.PENDING
     assert "could not send reviews.process_delivery" in caplog.text
+
+
+# --- the database dropping out ------------------------------------------------------------
+
+
+@contextmanager
+def backend_killed_on_insert(times: int):
+    """Terminate this connection's PostgreSQL backend (from another connection) right before
+    each of the next `times` delivery INSERTs: the server really drops the connection."""
+    kills = []
+
+    def wrapper(execute, sql, params, many, context):
+        if sql.startswith('INSERT INTO "reviews_delivery"') and len(kills) < times:
+            pid = context["connection"].connection.info.backend_pid
+            db = settings.DATABASES["default"]
+            with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"]) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+            kills.append(pid)
+        return execute(sql, params, many, context)
+
+    connection.ensure_connection()
+    with connection.execute_wrapper(wrapper):
+        yield kills
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dropped_connection_during_the_insert_is_retried_once(client, django_capture_on_commit_callbacks):
+    with backend_killed_on_insert(times=1) as kills, django_capture_on_commit_callbacks(execute=False):
+        response = deliver(client, "pull_request", payload_bytes("pull_request/opened"))
+
+    assert len(kills) == 1
+    assert response.status_code == 202
+    assert Delivery.objects.filter(delivery_id=response.json()["delivery"], state=JobState.PENDING).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_that_stays_down_answers_503_with_retry_after_and_stores_nothing(client):
+    with backend_killed_on_insert(times=2):
+        response = deliver(client, "pull_request", payload_bytes("pull_request/opened"))
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert response.json()["error"]["type"] == "database_unavailable"
+    assert Delivery.objects.count() == 0
