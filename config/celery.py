@@ -14,6 +14,8 @@ app.autodiscover_tasks()
 
 @worker_process_init.connect
 def _ready_pool_process(**kwargs):
+    from config.dbpool import forget_inherited_pools
     from config.ops.warmup import ready_worker_process
 
+    forget_inherited_pools()
     ready_worker_process(**kwargs)
