@@ -5,6 +5,8 @@ import os
 from celery import Celery
 from celery.signals import worker_process_init
 
+import config.dbpool  # noqa: F401  (forked processes open database pools of their own)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
 app = Celery("triage_desk")
@@ -14,8 +16,6 @@ app.autodiscover_tasks()
 
 @worker_process_init.connect
 def _ready_pool_process(**kwargs):
-    from config.dbpool import forget_inherited_pools
     from config.ops.warmup import ready_worker_process
 
-    forget_inherited_pools()
     ready_worker_process(**kwargs)

@@ -5,8 +5,10 @@ connection back to its process's pool; without it, it closes the connection. Eit
 thread that is about to wait on a provider or a thread pool should hold none.
 """
 
+import os
+import sys
+
 from django.db import connection
-from django.db.backends.postgresql.base import DatabaseWrapper
 
 # Pools a forked process inherited from its parent: never used nor closed (closing would end
 # the parent's connections, which share the sockets), only kept from the garbage collector.
@@ -20,8 +22,15 @@ def release_connection() -> None:
         connection.close()
 
 
-def forget_inherited_pools() -> None:
-    """In a freshly forked process: let the first query open a pool of its own."""
-    pools = DatabaseWrapper._connection_pools
+def _forget_inherited_pools() -> None:
+    """In a freshly forked process (a Celery pool process, a gunicorn worker): the first query
+    opens a pool of the process's own."""
+    backend = sys.modules.get("django.db.backends.postgresql.base")
+    if backend is None:
+        return  # not loaded, so no pool either
+    pools = backend.DatabaseWrapper._connection_pools
     _inherited_pools.extend(pool for pool in pools.values() if pool is not None)
     pools.clear()
+
+
+os.register_at_fork(after_in_child=_forget_inherited_pools)
