@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS: list[str] = ["webhooks", "archive", "issues_api", "llm_throughput", "feedback_throughput"]
+BENCHMARKS: list[str] = ["webhooks", "archive", "issues_api", "llm_throughput", "feedback_throughput", "connections"]
 
 
 def main(argv: list[str]) -> int:
