@@ -3,7 +3,15 @@
 import importlib
 import sys
 
-BENCHMARKS: list[str] = ["webhooks", "archive", "issues_api", "llm_throughput", "feedback_throughput", "worker_kill"]
+BENCHMARKS: list[str] = [
+    "webhooks",
+    "archive",
+    "issues_api",
+    "llm_throughput",
+    "feedback_throughput",
+    "connections",
+    "worker_kill",
+]
 
 
 def main(argv: list[str]) -> int:

@@ -1,17 +1,20 @@
 """`complete()`: one structured LLM call through the cache, the global rate limit and the ledger."""
 
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import DatabaseError
 from pydantic import BaseModel, ValidationError
 
+from config.ops.dbpool import release_connection
 from llm import ratelimit
 from llm.cache import cache_get, cache_put, request_hash
 from llm.choices import Outcome
 from llm.client import ProviderError, chat_completion, get_client
 from llm.errors import LLMNotConfigured, LLMPermanentError, LLMTransientError
-from llm.ledger import llm_call_record
+from llm.ledger import llm_call_finish, llm_call_interrupted, llm_call_record, llm_call_start
 from llm.schema import schema_name, strict_schema
 from llm.tokens import estimate_prompt_tokens
 
@@ -106,12 +109,26 @@ def complete(
     # enough that the request could reach the provider after the window it was counted in.
     get_client()
     for attempt in range(1, OUTPUT_ATTEMPTS + 1):
-        estimate = estimate_prompt_tokens(conversation, schema) + settings.LLM_COMPLETION_TOKENS_ESTIMATE
+        prompt_estimate = estimate_prompt_tokens(conversation, schema)
+        estimate = prompt_estimate + settings.LLM_COMPLETION_TOKENS_ESTIMATE
         ratelimit.acquire(tokens=estimate)
+        call = llm_call_start(
+            **record,
+            messages=conversation,
+            attempt=attempt,
+            prompt_tokens=prompt_estimate,
+            completion_tokens=settings.LLM_COMPLETION_TOKENS_ESTIMATE,
+        )
+        # No database connection is held while the provider answers (seconds, in many threads).
+        release_connection()
         try:
             reply = chat_completion(model=model, messages=conversation, response_format=response_format, **params)
         except ProviderError as exc:
-            raise _provider_failure(exc, record=record, messages=conversation, attempt=attempt) from exc
+            raise _provider_failure(exc, call=call) from exc
+        except BaseException as exc:
+            with suppress(DatabaseError):
+                llm_call_interrupted(call, error=exc)
+            raise
         ratelimit.add_tokens(reply.prompt_tokens + reply.completion_tokens - estimate)
         usage = {
             "prompt_tokens": reply.prompt_tokens,
@@ -126,11 +143,9 @@ def complete(
             message = (
                 f"LLM refused: {reply.refusal}" if reply.refusal else "LLM reply was blocked by the content filter"
             )
-            llm_call_record(
-                **record,
+            llm_call_finish(
+                call,
                 **usage,
-                messages=conversation,
-                attempt=attempt,
                 outcome=Outcome.PERMANENT_ERROR,
                 reply=reply.refusal or reply.content or "",
                 error_type=error_type,
@@ -144,11 +159,9 @@ def complete(
             error = describe_validation_error(exc)
             if reply.finish_reason == "length":
                 error = f"reply cut off at the token limit; {error}"
-            llm_call_record(
-                **record,
+            llm_call_finish(
+                call,
                 **usage,
-                messages=conversation,
-                attempt=attempt,
                 outcome=Outcome.INVALID_OUTPUT,
                 reply=content,
                 error_type="invalid_output",
@@ -158,25 +171,21 @@ def complete(
                 raise LLMPermanentError(f"invalid LLM output after {attempt} attempts: {error}", type="invalid_output")
             conversation = messages + _feedback(content, error)
             continue
-        call = llm_call_record(
-            **record, **usage, messages=conversation, attempt=attempt, outcome=Outcome.OK, reply=content
-        )
+        llm_call_finish(call, **usage, outcome=Outcome.OK, reply=content)
         if use_cache:
             cache_put(key=key, model=model, content=content, source_call_id=call.pk)
         return CompletionResult(data=data, call_id=call.pk, cached=False)
     raise AssertionError("unreachable")
 
 
-def _provider_failure(exc: ProviderError, *, record: dict, messages: list[dict], attempt: int) -> Exception:
-    """Record the failed attempt; return the error the caller's task sees."""
+def _provider_failure(exc: ProviderError, *, call) -> Exception:
+    """Finish the failed attempt's row; return the error the caller's task sees."""
     if exc.status_code == 429:
         outcome = Outcome.RATE_LIMITED
     else:
         outcome = Outcome.TRANSIENT_ERROR if exc.transient else Outcome.PERMANENT_ERROR
-    llm_call_record(
-        **record,
-        messages=messages,
-        attempt=attempt,
+    llm_call_finish(
+        call,
         outcome=outcome,
         latency_ms=exc.latency_ms,
         status_code=exc.status_code,

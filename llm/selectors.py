@@ -8,10 +8,11 @@ from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from llm.choices import ERROR_OUTCOMES, Outcome
+from llm.choices import ERROR_OUTCOMES, UNFINISHED_OUTCOMES, Outcome
 from llm.models import LLMCall
 
-PROVIDER_CALL = ~Q(outcome=Outcome.CACHE_HIT)
+# Provider calls with a measured latency: not a cache hit, nor still in flight or lost.
+TIMED_CALL = ~Q(outcome__in=(Outcome.CACHE_HIT, *UNFINISHED_OUTCOMES))
 
 
 class PercentileCont(Aggregate):
@@ -60,8 +61,8 @@ def _figures(**percentiles) -> dict:
         "cost_usd": Sum("cost_usd"),
     }
     if connection.vendor == "postgresql":
-        figures["latency_p50_ms"] = PercentileCont("latency_ms", 0.5, filter=PROVIDER_CALL)
-        figures["latency_p95_ms"] = PercentileCont("latency_ms", 0.95, filter=PROVIDER_CALL)
+        figures["latency_p50_ms"] = PercentileCont("latency_ms", 0.5, filter=TIMED_CALL)
+        figures["latency_p95_ms"] = PercentileCont("latency_ms", 0.95, filter=TIMED_CALL)
     return figures
 
 
@@ -99,7 +100,7 @@ def llm_usage(*, since: date, until: date, purpose: str = "", model: str = "") -
     if connection.vendor == "postgresql":
         return {"rows": [_finish(row) for row in rows], "totals": _finish(totals)}
     latencies: dict[tuple, list[float]] = {}
-    provider_calls = calls.filter(PROVIDER_CALL).annotate(day=TruncDate("created_at"))
+    provider_calls = calls.filter(TIMED_CALL).annotate(day=TruncDate("created_at"))
     for day, row_purpose, row_model, latency in provider_calls.values_list("day", "purpose", "model", "latency_ms"):
         latencies.setdefault((day, row_purpose, row_model), []).append(latency)
     return {

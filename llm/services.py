@@ -1,4 +1,4 @@
-"""Writes of the llm app besides the ledger: probes and pruning."""
+"""Writes of the llm app besides the ledger: probes, pruning and lost calls."""
 
 from datetime import timedelta
 
@@ -8,8 +8,12 @@ from django.utils import timezone
 from pydantic import BaseModel, Field
 
 from llm import complete
+from llm.choices import Outcome
 from llm.jobs import PROBE
 from llm.models import LLMCacheEntry, LLMCall, LLMProbe
+
+# How long past the task hard time limit an unfinished call is given before it counts as lost.
+LOST_CALL_MARGIN_S = 60
 
 PROBE_PROMPT = "You check that an LLM provider answers. Reply to the question in at most one sentence."
 
@@ -52,3 +56,16 @@ def llm_prune(*, now=None) -> dict[str, int]:
         prompt=None, reply="", payload_pruned_at=now
     )
     return {"cache_entries_deleted": expired, "ledger_payloads_pruned": pruned}
+
+
+def llm_mark_lost_calls(*, now=None) -> int:
+    """Mark `lost` the ledger rows still `in_flight` past the task hard time limit (plus a
+    margin): no worker can still be waiting for them, its process was killed during the call.
+    They keep their estimated tokens and cost, which the usage totals count."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + LOST_CALL_MARGIN_S)
+    return LLMCall.objects.filter(outcome=Outcome.IN_FLIGHT, created_at__lt=cutoff).update(
+        outcome=Outcome.LOST,
+        error_type="lost",
+        error_message="No answer recorded: the worker stopped during the call.",
+    )

@@ -52,6 +52,13 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         crontab="17 3 * * *",
     ),
     PeriodicJob(
+        name="llm.mark_lost_calls",
+        task="llm.mark_lost_calls",
+        description="Marks lost the LLM calls still in flight past CELERY_TASK_TIME_LIMIT (their worker "
+        "died during the call); they keep their estimated cost in the usage totals.",
+        every_seconds=300,
+    ),
+    PeriodicJob(
         name="reviews.prune_deliveries",
         task="reviews.prune_deliveries",
         description="Deletes finished GitHub deliveries (and their payloads) older than DELIVERY_RETENTION_DAYS.",

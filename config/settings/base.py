@@ -78,6 +78,7 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DB_POOL_MAX_SIZE = env.int("DB_POOL_MAX_SIZE", default=4)  # per process; PostgreSQL only
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Embedded mode: web, worker and beat share one file; WAL and immediate transactions
     # keep them from tripping over each other's locks.
@@ -87,7 +88,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    # Each process keeps its own pool of at most DB_POOL_MAX_SIZE connections, shared by its
+    # threads (web threads, a worker's review threads, the lease renewer); a thread holds one
+    # only while it queries, never while it waits on a provider (docs/operations.md,
+    # "Database connections"). DB_POOL_MAX_SIZE=0: no pool, one connection per thread kept
+    # DB_CONN_MAX_AGE seconds.
+    if DB_POOL_MAX_SIZE > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DB_POOL_MIN_SIZE", default=0),
+            "max_size": DB_POOL_MAX_SIZE,
+            "timeout": env.float("DB_POOL_TIMEOUT_S", default=10.0),
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    # With the pool: a connection the server dropped while idle in it is replaced, not handed out.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

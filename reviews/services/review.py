@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from config.jobs.errors import PermanentError
 from config.jobs.state import JobState
+from config.ops.dbpool import release_connection
 from llm import complete
 from reviews.choices import ReviewTrigger, Side
 from reviews.diff import FileDiff, parse_patch
@@ -72,7 +73,7 @@ def _in_pool_thread(fn, *args):
     try:
         return fn(*args)
     finally:
-        close_old_connections()  # closes this thread's connection once past CONN_MAX_AGE
+        close_old_connections()  # gives the connection back (to the pool, or closes it past CONN_MAX_AGE)
 
 
 def _review_files(review: Review, files: list[dict]) -> list[tuple[dict, FileDiff, FileReviewOutput]]:
@@ -80,6 +81,7 @@ def _review_files(review: Review, files: list[dict]) -> list[tuple[dict, FileDif
     if settings.REVIEW_FILE_CONCURRENCY <= 1 or len(diffs) <= 1:
         return [(entry, diff, _review_file(review, entry, diff)) for entry, diff in diffs]
     pool = _file_pool()
+    release_connection()  # this thread only waits for the others, which need connections
     futures = [pool.submit(_in_pool_thread, _review_file, review, entry, diff) for entry, diff in diffs]
     wait(futures)
     errors = [future.exception() for future in futures if future.exception() is not None]
