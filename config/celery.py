@@ -5,8 +5,6 @@ import os
 from celery import Celery
 from celery.signals import worker_process_init
 
-import config.ops.dbpool  # noqa: F401  (forked processes open database pools of their own)
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
 app = Celery("triage_desk")

@@ -51,4 +51,4 @@ def test_llm_work_is_routed_to_the_llm_queue():
     from config.celery import app
 
     assert app.amqp.router.route({}, "issues.triage")["queue"].name == "llm"
-    assert app.amqp.router.route({}, "system.heartbeat")["queue"].name == "default"
+    assert app.amqp.router.route({}, "issues.archive_stale")["queue"].name == "default"

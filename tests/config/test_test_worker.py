@@ -12,8 +12,8 @@ def _consumed_queues() -> set[str]:
     return {queue["name"] for queue in replies.get(hostname, [])}
 
 
-def test_a_worker_test_has_the_worker_consuming_both_queues(celery_worker):
-    assert _consumed_queues() == {"default", "llm"}
+def test_a_worker_test_has_the_worker_consuming_every_queue(celery_worker):
+    assert _consumed_queues() == {"default", "llm", "system"}
 
 
 @pytest.mark.django_db(transaction=True)
