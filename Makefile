@@ -24,6 +24,8 @@ run: export DEBUG ?= true
 run: export LOG_FORMAT ?= text
 run: export PORT := $(PORT)
 run: export HOST := $(HOST)
+# No pool processes: Ctrl-C reaches the worker's whole process group (config/ops/procs.py).
+run: export CELERY_WORKER_POOL ?= threads
 run: $(STAMP)
 	$(BIN)/python -m config.ops.localenv
 	$(BIN)/python manage.py migrate --noinput
@@ -34,7 +36,7 @@ run: $(STAMP)
 	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/"
 	@echo "  Ctrl-C stops web, worker and beat."
 	@echo ""
-	$(BIN)/honcho start -f Procfile
+	$(BIN)/python -m config.ops.procs start -f Procfile
 
 # PostgreSQL and Redis from DATABASE_URL / REDIS_URL, default the local servers.
 test: $(STAMP)

@@ -50,7 +50,7 @@ def fake_venv(tmp_path):
     log = tmp_path / "calls.log"
     for tool in ("python", "honcho"):
         script = venv / "bin" / tool
-        script.write_text(f'#!/bin/sh\necho "{tool} $* HOST=$HOST PORT=$PORT" >> {log}\n')
+        script.write_text(f'#!/bin/sh\necho "{tool} $* HOST=$HOST PORT=$PORT POOL=$CELERY_WORKER_POOL" >> {log}\n')
         script.chmod(script.stat().st_mode | stat.S_IEXEC)
     (venv / ".installed").touch()
     os.utime(venv / ".installed", (2**31, 2**31))  # newer than requirements.txt: no install
@@ -77,7 +77,7 @@ def test_make_run_binds_this_machine_only_and_says_so(fake_venv):
     banner, calls = _make_run(venv)
 
     assert "http://127.0.0.1:8000/" in banner
-    assert calls[-1] == "honcho start -f Procfile HOST=127.0.0.1 PORT=8000"
+    assert calls[-1].startswith("python -m config.ops.procs start -f Procfile HOST=127.0.0.1 PORT=8000 ")
 
 
 def test_make_run_binds_what_host_says(fake_venv):
@@ -86,7 +86,15 @@ def test_make_run_binds_what_host_says(fake_venv):
     banner, calls = _make_run(venv, HOST="0.0.0.0", PORT="9000")
 
     assert "http://0.0.0.0:9000/admin/" in banner
-    assert calls[-1] == "honcho start -f Procfile HOST=0.0.0.0 PORT=9000"
+    assert calls[-1].startswith("python -m config.ops.procs start -f Procfile HOST=0.0.0.0 PORT=9000 ")
+
+
+def test_make_run_runs_the_worker_without_pool_processes(fake_venv):
+    venv, _ = fake_venv
+
+    _, calls = _make_run(venv)
+
+    assert calls[-1].endswith(" POOL=threads")
 
 
 def test_make_run_writes_the_local_env_before_anything_reads_the_settings(fake_venv):
@@ -203,3 +211,72 @@ def test_an_image_never_holds(path):
 def test_an_image_holds_the_code(path):
     assert (ROOT / path).exists()
     assert not _excluded(path)
+
+
+# --- Ctrl-C on make run --------------------------------------------------------------------------
+
+
+def _embedded_make_run_environment(tmp_path) -> dict[str, str]:
+    """What `make run` exports, in embedded mode (SQLite, filesystem broker) under `tmp_path`."""
+    from tests.config.test_gunicorn import _free_port
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("REDIS_URL", "CELERY_BROKER_URL", "LLM_RATELIMIT_STORAGE_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    return {
+        **env,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",  # as the Makefile does
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "VAR_DIR": str(tmp_path / "var"),
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "DEBUG": "true",
+        "LOG_FORMAT": "text",
+        "LOG_LEVEL": "INFO",
+        "HOST": "127.0.0.1",
+        "PORT": str(_free_port()),
+        "CELERY_WORKER_POOL": "threads",
+    }
+
+
+@pytest.mark.slow
+def test_ctrl_c_on_make_run_stops_web_worker_and_beat_cleanly(tmp_path):
+    import signal
+    import time
+
+    env = _embedded_make_run_environment(tmp_path)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    log = tmp_path / "honcho.log"
+    with log.open("w") as out:
+        procs = subprocess.Popen(
+            [sys.executable, "-m", "config.ops.procs", "start", "-f", "Procfile"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 90
+        while not all(line in log.read_text() for line in ("Booting worker", " ready.", "beat: Starting")):
+            assert time.monotonic() < deadline, log.read_text()[-3000:]
+            assert procs.poll() is None, log.read_text()[-3000:]
+            time.sleep(0.5)
+        started = time.monotonic()
+        os.killpg(procs.pid, signal.SIGINT)  # what Ctrl-C does to the foreground process group
+        procs.wait(timeout=60)
+        stopped_after = time.monotonic() - started
+    finally:
+        if procs.poll() is None:  # honcho stops its processes (their own process groups) first
+            procs.terminate()
+            procs.wait(timeout=60)
+
+    output = log.read_text().split("SIGINT received", 1)[1]
+    assert "SIGKILL" not in output, output
+    assert "ERROR" not in output, output
+    for name in ("web.1", "worker.1", "beat.1"):
+        assert f"{name} stopped" in output
+    assert stopped_after < 15
