@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.api_router import router
-from config.ops import health
+from config.ops import health, metrics
 from issues.triage.api import IssuePlanView, IssueTriageView
 from llm.api.views import LLMUsageView
 from reviews.api.views import ReviewStatsView
@@ -16,6 +16,7 @@ admin.site.index_title = "Triage desk"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     # First after the probes: the busiest route, matched before the admin and API patterns.
     path("webhooks/github/", github_webhook, name="github-webhook"),
     path("admin/", admin.site.urls),

@@ -284,6 +284,8 @@ ARCHIVE_BATCH_SIZE = env.int("ARCHIVE_BATCH_SIZE", default=5000)
 ISSUE_IMPORT_MAX_BYTES = env.int("ISSUE_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 ISSUE_IMPORT_MAX_ROWS = env.int("ISSUE_IMPORT_MAX_ROWS", default=10_000)
 READYZ_TIMEOUT_S = env.float("READYZ_TIMEOUT_S", default=2.0)
+# GET /metrics answers `Authorization: Bearer <METRICS_TOKEN>` (unset: staff sessions only).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"
 
