@@ -14,7 +14,8 @@ from pathlib import Path
 TEMPLATE = """\
 # Written by `make run` for local development; never committed (.gitignore) nor copied into an
 # image (.dockerignore). Environment variables override what is set here. Not for production:
-# DEBUG=true turns on dev-safe defaults (see README, Configuration).
+# DEBUG=true turns on dev-safe defaults (see README, Configuration); `docker compose` reads this
+# file too, so set DEBUG=false here (or remove the file) before starting the compose stack.
 DEBUG=true
 SECRET_KEY={secret_key}
 """
