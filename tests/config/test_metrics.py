@@ -121,17 +121,20 @@ def test_stuck_jobs_are_those_the_sweeper_would_resend(settings):
 
 
 def test_queue_lengths_are_the_brokers_list_lengths(settings):
-    # The cache's Redis database stands in for the broker: it is emptied before every test.
+    from kombu import Queue
+
+    # Queues no worker consumes, on the cache's Redis database (emptied before every test).
+    settings.CELERY_TASK_QUEUES = [Queue("metrics-test-default"), Queue("metrics-test-llm")]
     settings.CELERY_BROKER_URL = django_settings.CACHES["default"]["LOCATION"]
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    broker.lpush("llm", "a", "b", "c")
-    broker.lpush("llm\x06\x169", "urgent")
-    broker.lpush("default", "d")
+    broker.lpush("metrics-test-llm", "a", "b", "c")
+    broker.lpush("metrics-test-llm\x06\x169", "urgent")
+    broker.lpush("metrics-test-default", "d")
 
     samples = _scrape()
 
-    assert _value(samples, "triage_queue_length", queue="llm") == 4
-    assert _value(samples, "triage_queue_length", queue="default") == 1
+    assert _value(samples, "triage_queue_length", queue="metrics-test-llm") == 4
+    assert _value(samples, "triage_queue_length", queue="metrics-test-default") == 1
 
 
 def test_a_broker_that_does_not_answer_leaves_the_other_figures(settings):
