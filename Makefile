@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+HOST ?= 127.0.0.1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: run test bench lint install
@@ -17,19 +18,25 @@ $(STAMP): requirements.txt
 	@touch $(STAMP)
 
 # Embedded mode unless DATABASE_URL / REDIS_URL say otherwise: SQLite, filesystem broker.
+# The web process binds HOST (this machine only unless told otherwise, gunicorn.conf.py). The
+# first start writes .env (DEBUG=true, a generated SECRET_KEY) so manage.py works on its own too.
 run: export DEBUG ?= true
 run: export LOG_FORMAT ?= text
 run: export PORT := $(PORT)
+run: export HOST := $(HOST)
+# No pool processes: Ctrl-C reaches the worker's whole process group (config/ops/procs.py).
+run: export CELERY_WORKER_POOL ?= threads
 run: $(STAMP)
+	$(BIN)/python -m config.ops.localenv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bootstrap --demo
 	@echo ""
-	@echo "  Triage Desk is starting on http://127.0.0.1:$(PORT)/"
-	@echo "  admin:    http://127.0.0.1:$(PORT)/admin/   login: demo / demo"
-	@echo "  API docs: http://127.0.0.1:$(PORT)/api/docs/"
+	@echo "  Triage Desk is starting on http://$(HOST):$(PORT)/"
+	@echo "  admin:    http://$(HOST):$(PORT)/admin/   login: demo / demo"
+	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/"
 	@echo "  Ctrl-C stops web, worker and beat."
 	@echo ""
-	$(BIN)/honcho start -f Procfile
+	$(BIN)/python -m config.ops.procs start -f Procfile
 
 # PostgreSQL and Redis from DATABASE_URL / REDIS_URL, default the local servers.
 test: $(STAMP)

@@ -1,6 +1,8 @@
 """Gunicorn reads this file from the working directory: `gunicorn config.wsgi` needs no flags.
 
-It binds to 0.0.0.0:$PORT (gunicorn's own default when PORT is set) and runs
+It binds $HOST:$PORT. With PORT set and no HOST (a platform that hands out the port, the Docker
+image, which sets HOST=0.0.0.0 anyway) it is gunicorn's own default, 0.0.0.0:$PORT; with neither,
+127.0.0.1:8000. `make run` sets HOST=127.0.0.1 unless told otherwise. It runs
 $WEB_CONCURRENCY workers (gunicorn reads that variable itself).
 
 It expects a reverse proxy in front (nginx, a load balancer, the platform's router) that
@@ -11,8 +13,11 @@ See docs/operations.md.
 
 import os
 
-if not os.environ.get("PORT"):
-    bind = ["127.0.0.1:8000"]
+_host = os.environ.get("HOST", "")
+_port = os.environ.get("PORT", "")
+if _host or not _port:
+    _host = _host or "127.0.0.1"
+    bind = [f"[{_host}]:{_port or 8000}" if ":" in _host and not _host.startswith("[") else f"{_host}:{_port or 8000}"]
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # A worker takes at most two connections per thread; further ones wait in the kernel's accept

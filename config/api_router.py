@@ -2,7 +2,17 @@
 
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    """DRF's router, with ids that are numbers unless a viewset says otherwise (`lookup_value_regex`):
+    `/api/issues/abc/` then is the URL resolver's 404 and a malformed id never reaches a query."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._default_value_pattern = "[0-9]+"
+
+
+router = Router()
 
 from reviews.api.views import (  # noqa: E402
     PullRequestViewSet,

@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.api_router import router
-from config.ops import health
+from config.ops import health, metrics
 from reviews.webhooks import github_webhook
 
 admin.site.site_header = "Triage Desk"
@@ -13,6 +13,7 @@ admin.site.index_title = "Triage desk"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     # First after the probes: the busiest route, matched before the admin and API patterns.
     path("webhooks/github/", github_webhook, name="github-webhook"),
     path("admin/", admin.site.urls),

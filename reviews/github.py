@@ -12,6 +12,7 @@ import requests
 from django.conf import settings
 
 from config.jobs.errors import PermanentError, TransientError
+from config.ops.metrics import record_github_rate_limit_wait
 from reviews.ratelimit import acquire_write_slot
 
 API_VERSION = "2022-11-28"
@@ -89,6 +90,7 @@ class GitHubClient:
             raise TransientError(f"GitHub unreachable: {exc.__class__.__name__}") from exc
         wait = _rate_limit_wait(response)
         if wait is not None:
+            record_github_rate_limit_wait("github")
             raise TransientError(f"GitHub rate limit ({response.status_code}); retry in {wait:.0f}s", retry_after=wait)
         if response.status_code >= 500:
             raise TransientError(f"GitHub answered {response.status_code}")

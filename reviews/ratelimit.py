@@ -10,6 +10,7 @@ from django.conf import settings
 from limits import RateLimitItemPerMinute
 
 from config.jobs.errors import TransientError
+from config.ops.metrics import record_github_rate_limit_wait
 from config.ratelimit.storage import moving_window
 
 WRITE_KEY = "github-writes"
@@ -22,6 +23,7 @@ def acquire_write_slot() -> None:
     if limiter.hit(item, WRITE_KEY):
         return
     reset_at = limiter.get_window_stats(item, WRITE_KEY).reset_time
+    record_github_rate_limit_wait("local")
     raise TransientError(
         "GitHub content-creation limit reached; waiting for a free slot",
         retry_after=max(1.0, reset_at - time.time()),

@@ -1,5 +1,6 @@
 """Reads of the reviews app that are more than a one-line query."""
 
+import logging
 from functools import lru_cache
 
 import redis
@@ -8,6 +9,8 @@ from django.db.models import Count, Prefetch, Q
 
 from issues.models import Project
 from reviews.models import PullRequest, RepositorySettings, Review, ReviewComment
+
+logger = logging.getLogger(__name__)
 
 
 def project_for_repository(repository: str) -> Project | None:
@@ -60,8 +63,13 @@ def _broker(url: str) -> redis.Redis:
 
 
 def llm_queue_backlog() -> int | None:
-    """Messages waiting on the `llm` queue (Redis LLEN); None when the broker is not Redis."""
+    """Messages waiting on the `llm` queue (Redis LLEN); None when the broker is not Redis or
+    does not answer (the check fails open, like the API's throttles)."""
     url = settings.CELERY_BROKER_URL
     if not url.startswith(("redis://", "rediss://")):
         return None
-    return int(_broker(url).llen("llm"))
+    try:
+        return int(_broker(url).llen("llm"))
+    except redis.RedisError as exc:
+        logger.warning("llm queue backlog unknown, broker unavailable: %s", exc)
+        return None

@@ -14,12 +14,13 @@ import config.ratelimit.filestorage  # noqa: F401  (registers the file:// scheme
 
 
 @functools.lru_cache(maxsize=8)
-def limits_storage(url: str) -> Storage:
-    """The storage at `url`, one per process and URL (so one connection pool). A store that
-    cannot be reached raises `limits.errors.StorageError`."""
-    return storage_from_string(url, wrap_exceptions=True)
+def limits_storage(url: str, **options) -> Storage:
+    """The storage at `url`, one per process, URL and options (so one connection pool).
+    `options` go to the storage (for Redis e.g. `socket_timeout`). A store that cannot be
+    reached raises `limits.errors.StorageError`."""
+    return storage_from_string(url, wrap_exceptions=True, **options)
 
 
-def moving_window(url: str) -> MovingWindowRateLimiter:
+def moving_window(url: str, **options) -> MovingWindowRateLimiter:
     """A moving-window limiter (an exact log of the window's hits) on the storage at `url`."""
-    return MovingWindowRateLimiter(limits_storage(url))
+    return MovingWindowRateLimiter(limits_storage(url, **options))

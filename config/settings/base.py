@@ -9,10 +9,11 @@ import environ
 from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Embedded mode's state: the filesystem broker's queue, the file cache, the rate-limit files.
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
 if DEBUG:
@@ -47,8 +48,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.ops.logging.RequestIdMiddleware",
+    "config.api.error_pages.JsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.ops.staticfiles.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -193,13 +195,15 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at every start when it is missing
+# `manage.py collectstatic` writes here (the Dockerfile runs it); until it has, the web process
+# serves the apps' own files (config/ops/staticfiles.py), uncompressed.
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns at every start when it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = True
 LOGIN_URL = "/admin/login/"
 
 if not DEBUG:
@@ -299,6 +303,8 @@ ARCHIVE_BATCH_SIZE = env.int("ARCHIVE_BATCH_SIZE", default=5000)
 ISSUE_IMPORT_MAX_BYTES = env.int("ISSUE_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 ISSUE_IMPORT_MAX_ROWS = env.int("ISSUE_IMPORT_MAX_ROWS", default=10_000)
 READYZ_TIMEOUT_S = env.float("READYZ_TIMEOUT_S", default=2.0)
+# GET /metrics answers `Authorization: Bearer <METRICS_TOKEN>` (unset: staff sessions only).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"
 

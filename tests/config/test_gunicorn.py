@@ -66,3 +66,34 @@ def test_the_web_process_serves_with_the_projects_gunicorn_conf():
 
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
+
+
+def test_the_web_process_serves_the_admins_static_files_with_debug_off_before_collectstatic(tmp_path):
+    with running_gunicorn(WEB_CONCURRENCY="1", STATIC_ROOT=str(tmp_path / "empty")) as base:
+        _wait_until_up(base)
+        css = requests.get(f"{base}/static/admin/css/base.css", timeout=5)
+        js = requests.get(f"{base}/static/admin/js/core.js", timeout=5)
+
+    assert (css.status_code, js.status_code) == (200, 200)
+    assert css.headers["Content-Type"].startswith("text/css")
+    assert b"body" in css.content
+
+
+def test_the_web_process_serves_collectstatics_compressed_copies(tmp_path):
+    static_root = tmp_path / "collected"
+    env = {
+        **os.environ,
+        "DEBUG": "true",
+        "STATIC_ROOT": str(static_root),
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+
+    with running_gunicorn(WEB_CONCURRENCY="1", STATIC_ROOT=str(static_root)) as base:
+        _wait_until_up(base)
+        css = requests.get(f"{base}/static/admin/css/base.css", headers={"Accept-Encoding": "gzip"}, timeout=5)
+
+    assert css.status_code == 200
+    assert css.headers["Content-Encoding"] == "gzip"

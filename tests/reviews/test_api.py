@@ -212,3 +212,13 @@ def test_only_staff_re_run_reviews(user_client):
     pull = PullRequestFactory()
 
     assert user_client.post(f"/api/reviews/pulls/{pull.pk}/review/").status_code == 403
+
+
+def test_a_broker_that_does_not_answer_does_not_stop_a_snippet_submission(user_client, settings, caplog):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+    with caplog.at_level("WARNING", logger="reviews.selectors"):
+        response = user_client.post("/api/reviews/snippets/", {"code": "x = 1"})
+
+    assert response.status_code == 202
+    assert "broker unavailable" in caplog.text
