@@ -4,7 +4,7 @@ Permanent errors end the calling job as `failed` with the message; transient one
 calling task's Celery autoretry (JobTask), after `retry_after` seconds when it is known.
 """
 
-from config.jobs.errors import PermanentError, TransientError
+from config.jobs.errors import CapacityWait, PermanentError, TransientError
 
 
 class LLMPermanentError(PermanentError):
@@ -26,12 +26,9 @@ class LLMTransientError(TransientError):
     """429, 5xx, timeouts and connection errors from the provider."""
 
 
-class LLMRateLimited(TransientError):
+class LLMRateLimited(CapacityWait):
     """The global rate limit (LLM_RPM / LLM_TPM) is used up for now; capacity returns after
-    `retry_after` seconds. The task is rescheduled for then instead of sleeping, and the wait
-    does not use up its max_retries (see config/jobs/taskbase.py)."""
-
-    consumes_retry = False
+    `retry_after` seconds. The task is rescheduled for then instead of sleeping."""
 
     def __init__(self, message: str = "LLM rate limit reached", *, retry_after: float):
         super().__init__(message, retry_after=retry_after)

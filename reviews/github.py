@@ -1,6 +1,6 @@
 """The only code that speaks to the GitHub REST API (requests; GITHUB_API_URL, GITHUB_TOKEN).
 
-Rate limits and server errors become `TransientError(retry_after=...)`, so the calling task
+Rate limits become `CapacityWait(retry_after=...)`, server errors `TransientError`, so the calling task
 is retried after the wait GitHub asks for; everything else that fails is a `GitHubError`
 (a PermanentError). Writes pass the shared content-creation limiter first.
 """
@@ -11,7 +11,7 @@ import time
 import requests
 from django.conf import settings
 
-from config.jobs.errors import PermanentError, TransientError
+from config.jobs.errors import CapacityWait, PermanentError, TransientError
 from config.ops.metrics import record_github_rate_limit_wait
 from reviews.ratelimit import acquire_write_slot
 
@@ -91,7 +91,7 @@ class GitHubClient:
         wait = _rate_limit_wait(response)
         if wait is not None:
             record_github_rate_limit_wait("github")
-            raise TransientError(f"GitHub rate limit ({response.status_code}); retry in {wait:.0f}s", retry_after=wait)
+            raise CapacityWait(f"GitHub rate limit ({response.status_code}); retry in {wait:.0f}s", retry_after=wait)
         if response.status_code >= 500:
             raise TransientError(f"GitHub answered {response.status_code}")
         if response.status_code == 422:

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
-from config.jobs.errors import PermanentError, TransientError
+from config.jobs.errors import CapacityWait, PermanentError, TransientError
 from config.jobs.state import JobKind, give_up_message
 
 logger = logging.getLogger(__name__)
@@ -73,10 +73,8 @@ class JobTask(Task):
             self.request.retries += 1
 
 
-class JobBusy(TransientError):
+class JobBusy(CapacityWait):
     """The job runs elsewhere under a live lease: look again when that lease would expire."""
-
-    consumes_retry = False
 
 
 @contextmanager

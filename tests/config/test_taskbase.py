@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db import OperationalError
 from django.utils import timezone
 
-from config.jobs.errors import TransientError
+from config.jobs.errors import CapacityWait, TransientError
 from config.jobs.state import JobState
 from config.jobs.taskbase import JobTask, run_job
 from config.models import Heartbeat
@@ -15,10 +15,6 @@ from issues.jobs import TRIAGE
 from issues.models import Issue
 from tests.issues.factories import IssueFactory
 from tests.worker import wait_for
-
-
-class CapacityWait(TransientError):
-    consumes_retry = False
 
 
 @shared_task(name="tests.waits_for_capacity", base=JobTask, bind=True, max_retries=1)
