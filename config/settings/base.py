@@ -212,7 +212,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "config.api.strict.StrictOrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
         "config.api.throttling.AnonRateThrottle",

@@ -61,8 +61,23 @@ def _deleted_task_id():
         (lambda project: {"project": project.pk, "task": _deleted_task_id(), "text": "Hello"}, "task"),
         (lambda project: {"project": project.pk, "task": TaskFactory().pk, "text": "Hello"}, "task"),
         (lambda project: {"text": "Hello"}, "project"),
+        (lambda project: {"project": project.pk, "text": 5}, "text"),
+        (lambda project: {"project": project.pk + 0.5, "text": "Hello"}, "project"),
+        (lambda project: {"project": project.pk, "text": "Hello", "priority": "high"}, "priority"),
     ],
-    ids=["unknown-project", "unknown-key", "empty", "blank", "too-long", "deleted-task", "foreign-task", "no-project"],
+    ids=[
+        "unknown-project",
+        "unknown-key",
+        "empty",
+        "blank",
+        "too-long",
+        "deleted-task",
+        "foreign-task",
+        "no-project",
+        "number-as-text",
+        "float-project",
+        "unknown-field",
+    ],
 )
 def test_bad_feedback_is_a_400_and_nothing_is_stored_or_queued(
     user_client, django_capture_on_commit_callbacks, payload, field
