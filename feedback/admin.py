@@ -121,6 +121,9 @@ class AdjustmentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_decide_permission(self, request):
+        return request.user.has_perm("feedback.decide_adjustment")
+
     @admin.display(description="project", ordering="feedback__project__key")
     def project(self, obj):
         return obj.feedback.project.key
@@ -142,21 +145,23 @@ class AdjustmentAdmin(admin.ModelAdmin):
         for problem in problems:
             self.message_user(request, problem, messages.ERROR)
 
-    @admin.action(description="Apply selected adjustments", permissions=["change"])
+    @admin.action(description="Apply selected adjustments", permissions=["decide"])
     def apply_selected(self, request, queryset):
         actor = Actor.of_user(request.user)
         self._decide(request, queryset, lambda a: services.adjustment_apply(adjustment=a, actor=actor), "applied")
 
-    @admin.action(description="Apply selected adjustments even if their task changed since", permissions=["change"])
+    @admin.action(description="Apply selected adjustments even if their task changed since", permissions=["decide"])
     def apply_selected_force(self, request, queryset):
         actor = Actor.of_user(request.user)
         self._decide(
             request, queryset, lambda a: services.adjustment_apply(adjustment=a, actor=actor, force=True), "applied"
         )
 
-    @admin.action(description="Reject selected adjustments…", permissions=["change"])
+    @admin.action(description="Reject selected adjustments…", permissions=["decide"])
     def reject_selected(self, request, queryset):
-        if request.POST.get("confirm") != "yes":
+        # The API keeps the reason optional; here a person is asked for it (the LLM learns from it).
+        reason = request.POST.get("reason", "").strip()[:2000]
+        if request.POST.get("confirm") != "yes" or not reason:
             context = {
                 **self.admin_site.each_context(request),
                 "title": "Reject adjustments",
@@ -164,10 +169,10 @@ class AdjustmentAdmin(admin.ModelAdmin):
                 "adjustments": queryset.filter(state=AdjustmentState.PROPOSED),
                 "selected": queryset.values_list("pk", flat=True),
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "reason_missing": request.POST.get("confirm") == "yes",
             }
             return TemplateResponse(request, "admin/feedback/adjustment/reject_confirmation.html", context)
         actor = Actor.of_user(request.user)
-        reason = request.POST.get("reason", "")[:2000]
         self._decide(
             request,
             queryset,

@@ -92,6 +92,8 @@ class Adjustment(models.Model):
     class Meta:
         ordering = ["feedback_id", "id"]
         indexes = [models.Index(fields=["state", "decided_at"])]
+        # Applying or rejecting changes the plan: staff, or the "Triage staff" group (config/ops/staff.py).
+        permissions = [("decide_adjustment", "Can apply or reject proposed adjustments")]
 
     def __str__(self):
         return f"{self.get_type_display()}: {self.description[:60]}"

@@ -1,9 +1,13 @@
-"""API filters of the issue tracker (django-filter); every filter has an index (issues/models.py)."""
+"""API filters of the issue tracker (django-filter); every filter has an index (issues/models.py).
+
+A project or user that does not exist is a 400 naming the parameter, not an empty list: a
+misspelt `?assignee=` must not look like "nobody has issues"."""
 
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django_filters import FilterSet
+from rest_framework.exceptions import ValidationError
 
 from issues.choices import IssuePriority, IssueStatus, IssueType, TaskStatus
 from issues.models import Issue, Label, Project, Task
@@ -12,11 +16,13 @@ from issues.search import issues_search
 ARCHIVED_CHOICES = (("false", "not archived (default)"), ("true", "archived only"), ("any", "both"))
 
 
-def _project_q(value: str, prefix: str = "project") -> Q:
+def _project_q(value: str, name: str = "project") -> Q:
     value = value.strip()
-    if value.isdigit():
-        return Q(**{f"{prefix}_id": int(value)})
-    return Q(**{f"{prefix}__key": value.upper()})
+    lookup = {"pk": int(value)} if value.isdigit() else {"key": value.upper()}
+    project_id = Project.objects.filter(**lookup).values_list("pk", flat=True).first()
+    if project_id is None:
+        raise ValidationError({name: [f"No project {value!r}."]})
+    return Q(project_id=project_id)
 
 
 class IssueFilterSet(FilterSet):
@@ -64,10 +70,11 @@ class IssueFilterSet(FilterSet):
         value = value.strip()
         if value.lower() == "none":
             return queryset.filter(assignee__isnull=True)
-        if value.isdigit():
-            return queryset.filter(assignee_id=int(value))
-        user_ids = get_user_model().objects.filter(username=value).values("pk")
-        return queryset.filter(assignee_id__in=user_ids)
+        lookup = {"pk": int(value)} if value.isdigit() else {"username": value}
+        user_id = get_user_model().objects.filter(**lookup).values_list("pk", flat=True).first()
+        if user_id is None:
+            raise ValidationError({name: [f"No user {value!r}."]})
+        return queryset.filter(assignee_id=user_id)
 
     def filter_archived(self, queryset, name, value):
         if value == "true":

@@ -4,7 +4,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
 TRIAGE_STAFF_GROUP = "Triage staff"
-# Staff work on the tracker, feedback and reviews, but deleting projects stays with admins.
+# Staff work on the tracker, feedback and reviews (deciding adjustments included: the
+# feedback.decide_adjustment permission), but deleting projects stays with admins.
 MANAGED_APPS = ("issues", "feedback", "reviews")
 READ_ONLY_APPS = ("llm", "django_celery_beat", "config")
 WITHHELD = ("delete_project",)

@@ -1,35 +1,14 @@
 from django.conf import settings
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.strict import StrictSerializerMixin
 from feedback.models import Adjustment, Feedback
-from issues.models import Project, Task
+from issues.api.serializers import ProjectRefField
+from issues.models import Task
 
 
-@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}], "description": "Project id or key."})
-class ProjectRefField(serializers.RelatedField):
-    """A project by id or by key ("WEB")."""
-
-    default_error_messages = {
-        "does_not_exist": "Project {value} does not exist.",
-        "invalid": "Give a project id or key.",
-    }
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int | str) or data == "":
-            self.fail("invalid")
-        lookup = {"pk": int(data)} if str(data).isdigit() else {"key": str(data)}
-        project = self.get_queryset().filter(**lookup).first()
-        if project is None:
-            self.fail("does_not_exist", value=data)
-        return project
-
-    def to_representation(self, value):
-        return value.pk
-
-
-class FeedbackCreateSerializer(serializers.Serializer):
-    project = ProjectRefField(queryset=Project.objects.all(), help_text="Project id or key.")
+class FeedbackCreateSerializer(StrictSerializerMixin, serializers.Serializer):
+    project = ProjectRefField()
     task = serializers.PrimaryKeyRelatedField(
         queryset=Task.objects.all(),
         required=False,
@@ -103,13 +82,13 @@ class FeedbackSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApplySerializer(serializers.Serializer):
+class ApplySerializer(StrictSerializerMixin, serializers.Serializer):
     force = serializers.BooleanField(
         default=False, help_text="Apply even if the task changed since the adjustment was proposed."
     )
 
 
-class RejectSerializer(serializers.Serializer):
+class RejectSerializer(StrictSerializerMixin, serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 

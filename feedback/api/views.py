@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAdminUser
+from rest_framework.permissions import BasePermission, IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 
 from feedback import selectors, services
@@ -51,13 +51,23 @@ class FeedbackViewSet(
         return Response(StatsSerializer(selectors.adjustment_stats(project_id=project_id)).data)
 
 
+class CanDecideAdjustment(BasePermission):
+    """Applying or rejecting an adjustment: staff, or users with `feedback.decide_adjustment`."""
+
+    message = "Deciding adjustments needs staff or the decide_adjustment permission."
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and (user.is_staff or user.has_perm("feedback.decide_adjustment")))
+
+
 class AdjustmentViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = selectors.adjustment_queryset()
     serializer_class = AdjustmentSerializer
     filterset_class = AdjustmentFilterSet
 
     @extend_schema(request=ApplySerializer, responses=AdjustmentSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, CanDecideAdjustment])
     def apply(self, request, pk=None):
         """Apply to the plan; 409 `version_conflict` if the task changed since (unless `force`), 409
         `already_decided` if it was applied or rejected before."""
@@ -70,7 +80,7 @@ class AdjustmentViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(AdjustmentSerializer(adjustment).data)
 
     @extend_schema(request=RejectSerializer, responses=AdjustmentSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, CanDecideAdjustment])
     def reject(self, request, pk=None):
         """Reject, with an optional reason the LLM will see as an example of what not to propose."""
         params = RejectSerializer(data=request.data)

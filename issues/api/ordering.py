@@ -1,8 +1,8 @@
 """Ordering of issue lists: severity order for priority, search rank first when searching."""
 
 from django.db.models import Case, IntegerField, Value, When
-from rest_framework.filters import OrderingFilter
 
+from config.api.strict import StrictOrderingFilter
 from issues.choices import IssuePriority
 from issues.search import search_supported
 
@@ -12,7 +12,7 @@ PRIORITY_RANK = Case(
 )
 
 
-class IssueOrderingFilter(OrderingFilter):
+class IssueOrderingFilter(StrictOrderingFilter):
     """`ordering=priority` sorts critical first; `?search=` without `ordering` sorts by rank.
     The id always breaks ties so pages never overlap."""
 

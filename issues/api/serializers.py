@@ -9,7 +9,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from issues.api.strict import StrictSerializerMixin
+from config.api.strict import StrictSerializerMixin
 from issues.choices import IssuePriority, IssueStatus, IssueType, TaskStatus
 from issues.fields import API_FIELDS, CREATE_FIELDS, EDITABLE_FIELDS
 from issues.models import Activity, Comment, Issue, Label, PlanRun, Project, Task, TriageRun
@@ -18,6 +18,34 @@ from issues.selectors import ISSUE_ROW_FIELDS
 # GitHub's own limit for issue and comment bodies.
 BODY_MAX_CHARS = 65_536
 LABELS_MAX = 50
+
+
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}], "description": "Project id or key."})
+class ProjectRefField(serializers.RelatedField):
+    """A project by id (5 or "5") or by key ("WEB", any case)."""
+
+    default_error_messages = {
+        "does_not_exist": "Project {value} does not exist.",
+        "invalid": "Give a project id or key.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Project.objects.all())
+        kwargs.setdefault("help_text", "Project id or key.")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str) or not str(data).strip():
+            self.fail("invalid")
+        text = str(data).strip()
+        lookup = {"pk": int(text)} if text.isdigit() else {"key": text.upper()}
+        project = self.get_queryset().filter(**lookup).first()
+        if project is None:
+            self.fail("does_not_exist", value=data)
+        return project
+
+    def to_representation(self, value):
+        return value.pk
 
 
 class ProjectSerializer(StrictSerializerMixin, serializers.ModelSerializer):
@@ -155,7 +183,7 @@ ISSUE_READ_FIELDS = frozenset(IssueSerializer.Meta.fields) | {"latest_triage", "
 # below keeps its API limits, any other is made from the model. (Comments, not docstrings: those
 # are the OpenAPI descriptions.)
 class IssueCreateSerializer(StrictSerializerMixin, serializers.ModelSerializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+    project = ProjectRefField()
     title = serializers.CharField(max_length=300)
     body = serializers.CharField(max_length=BODY_MAX_CHARS, allow_blank=True, required=False, default="")
     status = serializers.ChoiceField(choices=IssueStatus.choices, default=IssueStatus.OPEN)

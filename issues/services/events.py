@@ -6,9 +6,14 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from config.api.errors import ApplicationError
 from issues.actors import Actor
 from issues.models import Issue, Project
 from issues.services.issues import DuplicateIssueError, issue_create
+
+# Issues with these sources are created by the webhook only (reviews/services/handlers.py): an
+# event must not plant an issue that a later GitHub delivery would then update.
+RESERVED_SOURCES = frozenset({"github"})
 
 TITLE_MAX = Issue._meta.get_field("title").max_length
 REPORTER_MAX = Issue._meta.get_field("reporter").max_length
@@ -45,6 +50,11 @@ def event_ingest(
     The event's `createdAt` becomes the issue's `created_at` (when in the past), so resolution
     times count from when the issue really began; `last_activity_at` stays now."""
     source = event_normalise_source(source)
+    if source in RESERVED_SOURCES:
+        raise ApplicationError(
+            f"The source {source!r} is reserved for the GitHub webhook; name your system instead.",
+            type="reserved_source",
+        )
     external_id = external_id.strip()
     existing = Issue.objects.filter(source=source, external_id=external_id).first()
     if existing is not None:

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.strict import StrictSerializerMixin
 from config.jobs.state import JobState
 from reviews.models import PullRequest, Review, ReviewComment, SnippetReview
 
@@ -78,7 +79,7 @@ class PullRequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CommentFeedbackSerializer(serializers.Serializer):
+class CommentFeedbackSerializer(StrictSerializerMixin, serializers.Serializer):
     helpful = serializers.BooleanField(allow_null=True, help_text="true, false, or null to clear.")
 
 
@@ -96,7 +97,7 @@ class SnippetFindingSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class SnippetSubmitSerializer(serializers.Serializer):
+class SnippetSubmitSerializer(StrictSerializerMixin, serializers.Serializer):
     # The size cap is checked by the service (a 400 with type snippet_too_large).
     code = serializers.CharField(trim_whitespace=False)
     filename = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

@@ -58,6 +58,12 @@ def _label_names(gh_issue: dict) -> list[str]:
     return [label["name"] for label in gh_issue.get("labels") or [] if label.get("name")]
 
 
+def _linked_issue(project, gh_issue: dict) -> Issue | None:
+    """The issue linked to a GitHub issue: looked up in the project the delivery's repository is
+    linked to, so no issue of another project is ever touched by this repository's deliveries."""
+    return Issue.objects.filter(project=project, source=GITHUB_SOURCE, external_id=str(gh_issue["id"])).first()
+
+
 def handle_issues(delivery: Delivery) -> str:
     """Create or update the linked project's issue so it matches GitHub's issue as sent."""
     project = project_for_repository(_repository(delivery))
@@ -71,7 +77,7 @@ def handle_issues(delivery: Delivery) -> str:
         "status": _issue_status(gh_issue),
         "labels": _label_names(gh_issue),
     }
-    issue = Issue.objects.filter(source=GITHUB_SOURCE, external_id=external_id).first()
+    issue = _linked_issue(project, gh_issue)
     if issue is None:
         try:
             issue = issue_create(
@@ -85,6 +91,8 @@ def handle_issues(delivery: Delivery) -> str:
             )
             return f"created {issue.key} from {_repository(delivery)}#{gh_issue.get('number')}"
         except DuplicateIssueError as duplicate:  # another delivery of this issue created it first
+            if duplicate.issue.project_id != project.pk:
+                raise Skip(f"GitHub issue {external_id} is linked to {duplicate.issue.key}, not in {project.key}")
             issue = duplicate.issue
     issue = issue_update(issue=issue, version=None, actor=GITHUB, create_missing_labels=True, **fields)
     return f"updated {issue.key} ({delivery.action})"
@@ -121,7 +129,10 @@ def handle_issue_comment(delivery: Delivery) -> str:
         if REVIEW_COMMAND.match(comment.get("body") or ""):
             return _review_command(delivery)
         raise Skip("comment on a pull request without a command")
-    issue = Issue.objects.filter(source=GITHUB_SOURCE, external_id=str(gh_issue["id"])).first()
+    project = project_for_repository(_repository(delivery))
+    if project is None:
+        raise Skip(f"repository {_repository(delivery)} is not linked to a project")
+    issue = _linked_issue(project, gh_issue)
     if issue is None:
         raise Skip(f"{_repository(delivery)}#{gh_issue.get('number')} has no linked issue")
     external_id = str(comment["id"])

@@ -1,10 +1,12 @@
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.models import Permission
 
 from config.jobs.state import JobState
 from feedback.choices import AdjustmentState
 from feedback.models import Adjustment, Feedback
 from issues.models import Task
+from tests.factories import UserFactory
 from tests.feedback.factories import AdjustmentFactory, FeedbackFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +54,29 @@ def test_reject_action_asks_for_a_reason_then_records_it(admin_client):
     assert "Reason" in confirmation.content.decode()
     adjustment.refresh_from_db()
     assert (adjustment.state, adjustment.rejection_reason) == (AdjustmentState.REJECTED, "Not this quarter")
+
+
+def test_reject_action_without_a_reason_asks_again_and_rejects_nothing(admin_client):
+    adjustment = AdjustmentFactory()
+    selected = {"action": "reject_selected", ACTION_CHECKBOX_NAME: [adjustment.pk]}
+
+    response = admin_client.post(ADJUSTMENTS, {**selected, "confirm": "yes", "reason": "  "})
+
+    assert "Give a reason" in response.content.decode()
+    assert Adjustment.objects.get(pk=adjustment.pk).state == AdjustmentState.PROPOSED
+
+
+def test_a_staff_member_without_the_decide_permission_is_not_offered_the_decisions(client):
+    AdjustmentFactory()
+    clerk = UserFactory(is_staff=True)
+    clerk.user_permissions.add(*Permission.objects.filter(codename__in=["view_adjustment", "change_adjustment"]))
+    client.force_login(clerk)
+
+    response = client.get(ADJUSTMENTS)
+
+    assert response.status_code == 200
+    assert "apply_selected" not in response.content.decode()
+    assert "reject_selected" not in response.content.decode()
 
 
 def test_adjustment_list_shows_acceptance_rates(admin_client, admin_user):

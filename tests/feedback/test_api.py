@@ -1,14 +1,19 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from config.jobs.state import JobState
+from config.ops.staff import TRIAGE_STAFF_GROUP
 from feedback.choices import AdjustmentState, AdjustmentType
 from feedback.models import Adjustment, Feedback
 from issues.actors import Actor
 from issues.models import Task
 from issues.services import task_update
+from tests.factories import UserFactory
 from tests.feedback.factories import AdjustmentFactory, FeedbackFactory, ProjectFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +23,25 @@ FEEDBACK_URL = "/api/feedback/"
 
 def adjustment_url(adjustment, verb):
     return f"/api/adjustments/{adjustment.pk}/{verb}/"
+
+
+def _client(user):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def _granted(user, codename):
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="feedback", codename=codename))
+    return user
+
+
+@pytest.fixture
+def user(db):
+    """The user of this module's requests is in the triage staff group: it may decide adjustments."""
+    member = UserFactory()
+    member.groups.add(Group.objects.get(name=TRIAGE_STAFF_GROUP))
+    return member
 
 
 def test_post_answers_202_with_id_and_pending_state_and_queues_processing(
@@ -61,8 +85,23 @@ def _deleted_task_id():
         (lambda project: {"project": project.pk, "task": _deleted_task_id(), "text": "Hello"}, "task"),
         (lambda project: {"project": project.pk, "task": TaskFactory().pk, "text": "Hello"}, "task"),
         (lambda project: {"text": "Hello"}, "project"),
+        (lambda project: {"project": project.pk, "text": 5}, "text"),
+        (lambda project: {"project": project.pk + 0.5, "text": "Hello"}, "project"),
+        (lambda project: {"project": project.pk, "text": "Hello", "priority": "high"}, "priority"),
     ],
-    ids=["unknown-project", "unknown-key", "empty", "blank", "too-long", "deleted-task", "foreign-task", "no-project"],
+    ids=[
+        "unknown-project",
+        "unknown-key",
+        "empty",
+        "blank",
+        "too-long",
+        "deleted-task",
+        "foreign-task",
+        "no-project",
+        "number-as-text",
+        "float-project",
+        "unknown-field",
+    ],
 )
 def test_bad_feedback_is_a_400_and_nothing_is_stored_or_queued(
     user_client, django_capture_on_commit_callbacks, payload, field
@@ -266,3 +305,27 @@ def test_rerun_is_for_staff_only(user_client):
 
     assert response.status_code == 403
     assert Feedback.objects.get(pk=feedback.pk).state == JobState.FAILED
+
+
+@pytest.mark.parametrize("verb", ["apply", "reject"])
+def test_a_user_without_the_decide_permission_gets_403_and_the_adjustment_stays_proposed(verb):
+    adjustment = AdjustmentFactory(proposed_value=1)
+
+    response = _client(UserFactory()).post(adjustment_url(adjustment, verb))
+
+    assert (response.status_code, response.json()["error"]["type"]) == (403, "permission_denied")
+    assert Adjustment.objects.get(pk=adjustment.pk).state == AdjustmentState.PROPOSED
+
+
+@pytest.mark.parametrize(
+    "make_user",
+    [lambda: UserFactory(is_staff=True), lambda: _granted(UserFactory(), "decide_adjustment")],
+    ids=["staff", "granted"],
+)
+def test_staff_or_a_user_granted_decide_adjustment_may_apply(make_user):
+    adjustment = AdjustmentFactory(proposed_value=1)
+
+    response = _client(make_user()).post(adjustment_url(adjustment, "apply"))
+
+    assert response.status_code == 200, response.content
+    assert Adjustment.objects.get(pk=adjustment.pk).state == AdjustmentState.APPLIED

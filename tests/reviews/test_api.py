@@ -139,6 +139,18 @@ def test_snippet_without_code_is_a_400(user_client):
     assert response.json()["error"]["type"] == "validation_error"
 
 
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [({"code": 5}, "code"), ({"code": "x = 1", "filename": 3}, "filename"), ({"code": "x = 1", "lang": "py"}, "lang")],
+)
+def test_snippet_with_a_wrong_type_or_an_unknown_field_is_a_400_naming_it(user_client, payload, field):
+    response = user_client.post("/api/reviews/snippets/", payload)
+
+    assert response.status_code == 400
+    assert (response.json()["error"]["type"], list(response.json()["error"]["fields"])) == ("validation_error", [field])
+    assert not SnippetReview.objects.exists()
+
+
 def test_snippet_submissions_are_throttled_per_user(user_client, settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,

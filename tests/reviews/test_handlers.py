@@ -9,6 +9,7 @@ from issues.choices import IssueStatus
 from issues.models import Comment, Issue
 from reviews.models import Delivery, Installation, PullRequest, Review, ReviewComment
 from reviews.tasks import process_delivery
+from tests.issues.factories import IssueFactory
 from tests.reviews.factories import ProjectFactory, PullRequestFactory, ReviewCommentFactory, ReviewFactory
 from tests.reviews.github import deliver, payload, payload_bytes
 
@@ -245,6 +246,31 @@ def test_issue_of_an_unlinked_repository_is_skipped(client, db):
 
     assert delivery.state == JobState.SKIPPED
     assert not Issue.objects.exists()
+
+
+def _planted(gh_issue: dict) -> Issue:
+    """An issue of another project holding the GitHub issue's id, as an old event could plant it."""
+    return IssueFactory(project=ProjectFactory(), source="github", external_id=str(gh_issue["id"]), title="Planted")
+
+
+def test_a_delivery_never_updates_an_issue_of_another_project_with_the_same_github_id(client, project):
+    planted = _planted(payload("issues/edited")["issue"])
+
+    delivery = receive_and_process(client, "issues", payload_bytes("issues/edited"))
+
+    assert delivery.state == JobState.SKIPPED
+    planted.refresh_from_db()
+    assert (planted.title, planted.version) == ("Planted", 1)
+    assert not Issue.objects.filter(project=project).exists()
+
+
+def test_a_comment_never_lands_on_an_issue_of_another_project_with_the_same_github_id(client, project):
+    planted = _planted(payload("issue_comment/created")["issue"])
+
+    delivery = receive_and_process(client, "issue_comment", payload_bytes("issue_comment/created"))
+
+    assert delivery.state == JobState.SKIPPED
+    assert not Comment.objects.filter(issue=planted).exists()
 
 
 # --- issue_comment ------------------------------------------------------------------------

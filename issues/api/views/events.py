@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
+from config.api.strict import TextOrIntegerField
 from issues.actors import Actor
 from issues.api import examples
 from issues.api.serializers import BODY_MAX_CHARS, IssueSerializer
@@ -15,7 +16,7 @@ from issues.services.events import event_ingest, event_normalise_source
 
 class EventSerializer(StrictSerializerMixin, serializers.Serializer):
     source = serializers.CharField(max_length=40, help_text="The sending system, e.g. zendesk.")
-    id = serializers.CharField(max_length=200, help_text="The issue's id in that system (string or number).")
+    id = TextOrIntegerField(max_length=200, help_text="The issue's id in that system (string or integer).")
     title = serializers.CharField(max_length=2000, help_text="Whitespace is collapsed; cut to 300 characters.")
     description = serializers.CharField(max_length=BODY_MAX_CHARS, allow_blank=True, required=False, default="")
     author = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")

@@ -66,3 +66,11 @@ def test_a_long_title_is_cut_to_fit(user_client, project):
 
     assert len(body["title"]) == 300
     assert body["title"].endswith("…")
+
+
+@pytest.mark.parametrize("source", ["github", " GitHub "])
+def test_the_github_source_is_reserved_for_the_webhook(user_client, project, source):
+    response = user_client.post("/api/events/", _event(source=source), format="json")
+
+    assert (response.status_code, response.json()["error"]["type"]) == (400, "reserved_source")
+    assert not Issue.objects.exists()

@@ -249,3 +249,37 @@ def test_the_page_count_does_not_compute_label_names(user_client):
     count = next(query["sql"] for query in queries.captured_queries if "COUNT(" in query["sql"].upper())
     assert "ARRAY(" not in count.upper()
     assert "JOIN" not in count.upper()
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("page_size=-5", "page_size"),
+        ("page_size=0", "page_size"),
+        ("page_size=abc", "page_size"),
+        ("page_size=101", "page_size"),
+        ("ordering=bogus", "ordering"),
+        ("ordering=created_at,-bogus", "ordering"),
+        ("assignee=nobody", "assignee"),
+        ("assignee=999999", "assignee"),
+        ("project=NOPE", "project"),
+        ("status=bogus", "status"),
+    ],
+)
+def test_a_bad_list_parameter_is_a_400_naming_it(user_client, query, field):
+    IssueFactory()
+
+    response = user_client.get(f"/api/issues/?{query}")
+
+    assert response.status_code == 400, response.content
+    assert (response.json()["error"]["type"], list(response.json()["error"]["fields"])) == ("validation_error", [field])
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/projects/", "/api/labels/", "/api/tasks/", "/api/feedback/", "/api/reviews/pulls/"]
+)
+@pytest.mark.parametrize(("query", "field"), [("ordering=bogus", "ordering"), ("page_size=-5", "page_size")])
+def test_every_list_refuses_an_unknown_ordering_and_a_bad_page_size(user_client, path, query, field):
+    response = user_client.get(f"{path}?{query}")
+
+    assert (response.status_code, list(response.json()["error"]["fields"])) == (400, [field])

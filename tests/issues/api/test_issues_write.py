@@ -38,6 +38,14 @@ def test_create_issue_numbers_it_and_records_the_user(user_client, user, django_
         ({"title": "x"}, "project"),
         ({"project": "WEB", "title": "x"}, "project"),
         ({"project": 999999, "title": "x"}, "project"),
+        ({"project": 1.5, "title": "x"}, "project"),
+        ({"project": True, "title": "x"}, "project"),
+        ({"title": 5}, "title"),
+        ({"title": "x", "body": 0}, "body"),
+        ({"title": "x", "reporter": 7}, "reporter"),
+        ({"title": "x", "labels": [5]}, "labels"),
+        ({"title": "x", "assignee": 1.5}, "assignee"),
+        ({"title": "x", "triage": True}, "triage"),
         ({"title": ""}, "title"),
         ({"title": "x" * 301}, "title"),
         ({"title": "x", "status": "bogus"}, "status"),
@@ -58,6 +66,24 @@ def test_create_with_bad_input_is_a_400_naming_the_field_and_creates_nothing(use
     assert error["type"] == "validation_error"
     assert field in error["fields"]
     assert not Issue.objects.exists()
+
+
+def test_create_with_a_float_project_id_creates_nothing_even_in_the_project_it_rounds_to(user_client):
+    project = ProjectFactory()
+
+    error = _error(user_client.post("/api/issues/", {"project": project.pk + 0.5, "title": "x"}, format="json"), 400)
+
+    assert list(error["fields"]) == ["project"]
+    assert not Issue.objects.exists()
+
+
+def test_create_accepts_the_project_key(user_client):
+    project = ProjectFactory(key="WEB")
+
+    response = user_client.post("/api/issues/", {"project": "web", "title": "By key"}, format="json")
+
+    assert response.status_code == 201, response.content
+    assert (response.json()["project"], response.json()["key"]) == (project.pk, "WEB-1")
 
 
 def test_create_with_unknown_labels_is_a_400_listing_them(user_client):
