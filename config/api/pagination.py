@@ -3,7 +3,8 @@ from rest_framework import pagination, serializers
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """`?page_size=` from 1 to 100; anything else is a 400 naming it (DRF ignores it silently)."""
+    """`?page_size=`: a positive integer, capped at 100 as it always was; anything else is a 400
+    naming it (DRF ignores it silently)."""
 
     page_size_query_param = "page_size"
     max_page_size = 100
@@ -13,11 +14,11 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if value is None:
             return self.page_size
         value = value.strip()
-        if not value.isdigit() or not 1 <= int(value) <= self.max_page_size:
+        if not value.isdigit() or int(value) < 1:
             raise serializers.ValidationError(
-                {self.page_size_query_param: [f"An integer from 1 to {self.max_page_size}."]}
+                {self.page_size_query_param: [f"A positive integer (pages hold at most {self.max_page_size})."]}
             )
-        return int(value)
+        return min(int(value), self.max_page_size)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
