@@ -114,7 +114,7 @@ def _review_command(delivery: Delivery) -> str:
     if project_for_repository(repository) is None:
         raise Skip(f"repository {repository} is not linked to a project")
     # The comment does not carry the head SHA: ask GitHub for the pull request as it is now.
-    data = GitHubClient().get_pull(repository, number)
+    data = GitHubClient.for_repository(repository).get_pull(repository, number)
     pull = pull_request_sync(repository=repository, data=data)
     try:
         review = review_request(pull=pull, trigger=ReviewTrigger.COMMAND, requested_by=login)

@@ -130,7 +130,7 @@ def _comments_from(review: Review, results, already_posted: set[str]) -> list[Re
 def review_analyse(*, review: Review) -> None:
     """Fetch the changed files, review the selected ones, save findings and the summary."""
     pull = review.pull_request
-    entries = GitHubClient().list_pull_files(pull.repository, pull.number)
+    entries = GitHubClient.for_repository(pull.repository).list_pull_files(pull.repository, pull.number)
     repo_settings = repository_settings(pull.project)
     selection = select_files(
         entries,
@@ -185,7 +185,7 @@ def _as_github(comment: ReviewComment) -> dict:
 def review_post(*, review: Review) -> None:
     """Post the review once: a review whose body has this head's marker means it is posted."""
     pull = review.pull_request
-    client = GitHubClient()
+    client = GitHubClient.for_repository(pull.repository)
     head_marker = marker(review.head_sha)
     for existing in client.list_reviews(pull.repository, pull.number):
         if head_marker in (existing.get("body") or ""):

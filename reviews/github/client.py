@@ -30,6 +30,15 @@ class GitHubError(PermanentError):
         self.errors = errors or []
 
 
+class GitHubNotConfigured(PermanentError):
+    """Neither App credentials nor GITHUB_TOKEN: nothing may be written to GitHub."""
+
+    def __init__(
+        self, message: str = "GitHub not configured: set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY, or GITHUB_TOKEN"
+    ):
+        super().__init__(message, type="github_not_configured")
+
+
 class GitHubValidationError(GitHubError):
     """422: GitHub refused the content (e.g. a review comment on a line outside the diff)."""
 
@@ -78,6 +87,14 @@ class GitHubClient:
         token = token if token is not None else settings.GITHUB_TOKEN
         if token:
             self.headers["Authorization"] = f"Bearer {token}"
+
+    @classmethod
+    def for_repository(cls, repository: str, *, installation_id: int | None = None) -> "GitHubClient":
+        """A client authenticated for calls on `repository` ("owner/name"): GITHUB_TOKEN
+        (single-repository mode). Raises GitHubNotConfigured when there is no credential."""
+        if not settings.GITHUB_TOKEN:
+            raise GitHubNotConfigured()
+        return cls(token=settings.GITHUB_TOKEN)
 
     def _request(self, method: str, url: str, **kwargs) -> requests.Response:
         if not url.startswith("http"):
