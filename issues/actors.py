@@ -20,3 +20,12 @@ LLM = Actor(ActorType.LLM, name="llm")
 AUTOMATION = Actor(ActorType.AUTOMATION, name="beat")
 GITHUB = Actor(ActorType.GITHUB, name="github")
 SYSTEM = Actor(ActorType.SYSTEM, name="system")
+
+
+# Changes made by these are automation, not activity: they neither unarchive an issue nor move
+# its `last_activity_at` (the archiving clock).
+AUTOMATED_ACTOR_TYPES = frozenset({ActorType.LLM, ActorType.AUTOMATION})
+
+
+def counts_as_activity(actor: Actor) -> bool:
+    return actor.type not in AUTOMATED_ACTOR_TYPES

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 RECORD = "Record"
 TRIAGE_AND_PLANNING = "Triage and planning"
+GITHUB = "GitHub"
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,23 @@ ISSUE_FIELDS = (
     IssueField("plan_state", api=True, admin=TRIAGE_AND_PLANNING),
     IssueField("plan_error", api=True, admin=TRIAGE_AND_PLANNING),
     IssueField("planned_at", api=True, admin=TRIAGE_AND_PLANNING),
+    # The linked GitHub issue and the write-back of triage to it (issues/github_sync.py).
+    IssueField("github_repository", api=True, admin=GITHUB),
+    IssueField("github_number", api=True, admin=GITHUB),
+    IssueField("github_sync_state", api=True, admin=GITHUB),
+    IssueField("github_sync_error", api=True, admin=GITHUB),
+    IssueField("github_synced_at", api=True, admin=GITHUB),
+    IssueField("github_comment_id", api=True, admin=GITHUB),
+    IssueField("github_labels_sent", admin=GITHUB),
+    IssueField("github_labels_removed", admin=GITHUB),
     # Job bookkeeping and the search document (kept by a database trigger): shown nowhere.
     IssueField("triage_attempts"),
     IssueField("triage_state_changed_at"),
     IssueField("plan_attempts"),
     IssueField("plan_state_changed_at"),
+    IssueField("github_sync_attempts"),
+    IssueField("github_sync_state_changed_at"),
+    IssueField("github_comment_hash"),
     IssueField("search_vector"),
 )
 

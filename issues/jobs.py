@@ -1,7 +1,9 @@
-"""The background jobs that live on an issue's row: triage and planning."""
+"""The background jobs that live on an issue's row: triage, planning, and the write-back of
+triage to the linked GitHub issue."""
 
 from config.jobs.state import JobKind, register_job_kind
 from issues.models import Issue
 
 TRIAGE = register_job_kind(JobKind(Issue, "triage_", "triaged_at", "issues.triage"))
 PLAN = register_job_kind(JobKind(Issue, "plan_", "planned_at", "issues.plan"))
+GITHUB_SYNC = register_job_kind(JobKind(Issue, "github_sync_", "github_synced_at", "issues.sync_to_github"))

@@ -112,6 +112,22 @@ class Issue(models.Model):
     plan_state_changed_at = models.DateTimeField(null=True, blank=True)
     planned_at = models.DateTimeField(null=True, blank=True)
 
+    # The GitHub issue this one is linked to (set from deliveries), and the write-back of its
+    # triage to GitHub (issues/github_sync.py): what was sent, so nothing is sent twice.
+    github_repository = models.CharField(max_length=140, blank=True, help_text='"owner/name" on GitHub.')
+    github_number = models.PositiveIntegerField(null=True, blank=True, help_text="The issue's number on GitHub.")
+    github_sync_state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.SKIPPED)
+    github_sync_error = models.TextField(blank=True)
+    github_sync_attempts = models.PositiveIntegerField(default=0)
+    github_sync_state_changed_at = models.DateTimeField(null=True, blank=True)
+    github_synced_at = models.DateTimeField(null=True, blank=True)
+    github_comment_id = models.BigIntegerField(null=True, blank=True, help_text="Our triage comment on GitHub.")
+    github_comment_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 of its body as last sent.")
+    github_labels_sent = models.JSONField(default=list, blank=True, help_text="Labels triage added on GitHub.")
+    github_labels_removed = models.JSONField(
+        default=list, blank=True, help_text="Labels a person removed on GitHub: triage never adds them again."
+    )
+
     # Full-text search document (title weighted A over body B). On PostgreSQL a trigger keeps it
     # current on every INSERT/UPDATE (migration 0002), so bulk loads and COPY stay searchable;
     # on SQLite it stays NULL and search falls back to icontains.
@@ -145,6 +161,7 @@ class Issue(models.Model):
             models.Index(fields=["assignee", "resolved_at"], name="issue_assignee_resolved_idx"),
             models.Index(fields=["triage_state"], name="issue_triage_state_idx"),
             models.Index(fields=["plan_state"], name="issue_plan_state_idx"),
+            models.Index(fields=["github_sync_state"], name="issue_github_sync_state_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["project", "number"], name="issue_number_unique_per_project"),

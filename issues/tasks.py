@@ -5,7 +5,8 @@ from django.conf import settings
 
 from config.jobs.taskbase import JobTask, run_job
 from issues.archiving import issues_archive_stale
-from issues.jobs import PLAN, TRIAGE
+from issues.github_sync import issue_github_sync
+from issues.jobs import GITHUB_SYNC, PLAN, TRIAGE
 from issues.planning.services import issue_plan
 from issues.triage.services import issue_triage
 
@@ -24,3 +25,9 @@ def triage(self, issue_id: int) -> None:
 @shared_task(name="issues.plan", queue="llm", base=JobTask, bind=True, max_retries=settings.LLM_MAX_RETRIES)
 def plan(self, issue_id: int) -> None:
     run_job(self, PLAN, issue_id, lambda: issue_plan(issue_id=issue_id))
+
+
+@shared_task(name="issues.sync_to_github", queue="default", base=JobTask, bind=True)
+def sync_to_github(self, issue_id: int) -> None:
+    """Write an issue's triage back to its GitHub issue (labels, the triage comment)."""
+    run_job(self, GITHUB_SYNC, issue_id, lambda: issue_github_sync(issue_id=issue_id))

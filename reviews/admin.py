@@ -39,8 +39,8 @@ class InstallationAdmin(admin.ModelAdmin):
 
 @admin.register(RepositorySettings)
 class RepositorySettingsAdmin(admin.ModelAdmin):
-    list_display = ("project", "enabled", "max_files", "updated_at")
-    list_filter = ("enabled",)
+    list_display = ("project", "enabled", "max_files", "triage_writeback", "create_missing_labels", "updated_at")
+    list_filter = ("enabled", "triage_writeback")
 
 
 class ReviewInline(admin.TabularInline):

@@ -52,5 +52,13 @@ class SkipReason(models.TextChoices):
     FILE_CAP = "file_cap", "Over the file cap (smaller change)"
 
 
+class TriageWriteback(models.TextChoices):
+    """What the triage of a linked repository's issues writes back to GitHub."""
+
+    OFF = "off", "Nothing"
+    LABELS = "labels", "Labels only"
+    LABELS_AND_COMMENT = "labels_and_comment", "Labels and the triage comment"
+
+
 # GitHub's author_association values allowed to ask for a review with `/review`.
 REVIEW_COMMAND_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from config.jobs.state import JobState
-from reviews.choices import Category, PullRequestState, ReviewTrigger, Severity, Side
+from reviews.choices import Category, PullRequestState, ReviewTrigger, Severity, Side, TriageWriteback
 
 
 class JobFields(models.Model):
@@ -66,7 +66,8 @@ class Installation(models.Model):
 
 
 class RepositorySettings(models.Model):
-    """Review settings of the repository linked to a project (Project.github_repo)."""
+    """Settings of the repository linked to a project (Project.github_repo): its reviews, and
+    what the triage of its issues writes back to GitHub."""
 
     project = models.OneToOneField("issues.Project", on_delete=models.CASCADE, related_name="review_settings")
     enabled = models.BooleanField(default=True, help_text="Review pull requests of this repository.")
@@ -74,6 +75,17 @@ class RepositorySettings(models.Model):
         default=list, blank=True, help_text='Paths never reviewed, e.g. ["docs/**", "*.snap"].'
     )
     max_files = models.PositiveIntegerField(default=20, help_text="Review at most this many files per pull request.")
+    # The write-back of issue triage to GitHub (issues/github_sync.py); the repository's
+    # configuration file overrides these once it exists.
+    triage_writeback = models.CharField(
+        max_length=20,
+        choices=TriageWriteback.choices,
+        default=TriageWriteback.LABELS_AND_COMMENT,
+        help_text="What triage writes on the repository's GitHub issues.",
+    )
+    create_missing_labels = models.BooleanField(
+        default=True, help_text="Create a label triage applies in the repository when it has none of that name."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

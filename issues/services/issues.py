@@ -7,7 +7,7 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from config.api.errors import ApplicationError
-from issues.actors import Actor
+from issues.actors import Actor, counts_as_activity
 from issues.choices import FINISHED_STATUSES, ActorType, IssuePriority, IssueStatus, IssueType
 from issues.fields import EDITABLE_FIELDS, TRIAGE_FIELDS
 from issues.jobs import TRIAGE
@@ -67,6 +67,8 @@ def issue_create(
     labels: Iterable = (),
     source: str = "",
     external_id: str = "",
+    github_repository: str = "",
+    github_number: int | None = None,
     actor: Actor,
     create_missing_labels: bool = False,
 ) -> Issue:
@@ -82,6 +84,8 @@ def issue_create(
         reporter=reporter,
         source=source,
         external_id=external_id,
+        github_repository=github_repository,
+        github_number=github_number,
         resolved_at=now if status in FINISHED_STATUSES else None,
         triage_state_changed_at=now,
     )
@@ -172,13 +176,16 @@ def _issue_apply(current: Issue, changes: dict, actor: Actor, create_missing_lab
 
     if not values and new_labels is None:
         return current
-    if current.archived_at is not None:
+    activity = counts_as_activity(actor)
+    if current.archived_at is not None and activity:
         values["archived_at"] = None
         history.append(("archived_at", current.archived_at, None))
 
     now = timezone.now()
+    if activity:
+        values["last_activity_at"] = now
     written = Issue.objects.filter(pk=current.pk, version=current.version).update(
-        **values, version=current.version + 1, updated_at=now, last_activity_at=now
+        **values, version=current.version + 1, updated_at=now
     )
     if written != 1:
         return None
@@ -190,7 +197,7 @@ def _issue_apply(current: Issue, changes: dict, actor: Actor, create_missing_lab
     for field, value in values.items():
         setattr(current, field, value)
     current.version += 1
-    current.updated_at = current.last_activity_at = now
+    current.updated_at = now
     return current
 
 

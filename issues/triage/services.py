@@ -16,6 +16,7 @@ from config.jobs.errors import TransientError
 from issues.actors import LLM, Actor
 from issues.choices import ActorType
 from issues.fields import TRIAGE_FIELDS
+from issues.github_sync import issue_github_sync_request
 from issues.jobs import TRIAGE
 from issues.models import Issue, Label, TriageEngine, TriageRun
 from issues.services import issue_update
@@ -72,6 +73,7 @@ def issue_triage(*, issue_id: int) -> TriageRun:
             decision.result["rules"] = rules.as_dict()
     run = _apply(issue_id, decision)
     TRIAGE.complete(issue_id, triage_confidence=decision.confidence)
+    issue_github_sync_request(issue_id=issue_id)  # a GitHub-linked issue: its labels and comment
     return run
 
 
@@ -145,14 +147,19 @@ def _apply_once(issue: Issue, decision: Decision) -> TriageRun:
     known = {label.name.lower(): label.name for label in Label.objects.filter(project_id=issue.project_id)}
     current_labels = [label.name for label in issue.labels.all()]
     have = {name.lower() for name in current_labels}
-    added = [known[name.lower()] for name in decision.labels if name.lower() in known and name.lower() not in have]
-    added = list(dict.fromkeys(added))
+    # A label a person removed on GitHub is not put back by triage (issues/github_sync.py).
+    removed_on_github = {name.lower() for name in issue.github_labels_removed}
+    proposed = [name for name in decision.labels if name.lower() in known and name.lower() not in have]
+    added = list(dict.fromkeys(known[name.lower()] for name in proposed if name.lower() not in removed_on_github))
+    kept_off = list(dict.fromkeys(known[name.lower()] for name in proposed if name.lower() in removed_on_github))
     unknown = [name for name in decision.labels if name.lower() not in known]
     if added:
         changes["labels"] = current_labels + added  # never removes a label someone set
         applied["labels_added"] = added
     if unknown:
         suggestions["unknown_labels"] = unknown
+    if kept_off:
+        suggestions["labels_removed_on_github"] = kept_off
 
     duplicates, rejected = _checked_duplicates(issue, decision.duplicates)
     if duplicates:

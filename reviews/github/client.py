@@ -153,6 +153,38 @@ class GitHubClient:
         payload = {"commit_id": commit_id, "body": body, "event": "COMMENT", "comments": comments}
         return self._request("POST", f"/repos/{owner}/{name}/pulls/{number}/reviews", json=payload).json()
 
+    # --- issues: labels and comments (the write-back of triage, issues/github_sync.py) ---------
+
+    def list_labels(self, repository: str) -> list[dict]:
+        owner, name = _split(repository)
+        return self._paginate(f"/repos/{owner}/{name}/labels")
+
+    def create_label(self, repository: str, *, name: str, color: str, description: str = "") -> dict:
+        owner, repo = _split(repository)
+        acquire_write_slot()
+        payload = {"name": name, "color": color, "description": description}
+        return self._request("POST", f"/repos/{owner}/{repo}/labels", json=payload).json()
+
+    def add_issue_labels(self, repository: str, number: int, labels: list[str]) -> list[dict]:
+        """Adds labels (GitHub keeps the ones the issue has); never removes one."""
+        owner, name = _split(repository)
+        acquire_write_slot()
+        return self._request("POST", f"/repos/{owner}/{name}/issues/{number}/labels", json={"labels": labels}).json()
+
+    def list_issue_comments(self, repository: str, number: int) -> list[dict]:
+        owner, name = _split(repository)
+        return self._paginate(f"/repos/{owner}/{name}/issues/{number}/comments")
+
+    def create_issue_comment(self, repository: str, number: int, *, body: str) -> dict:
+        owner, name = _split(repository)
+        acquire_write_slot()
+        return self._request("POST", f"/repos/{owner}/{name}/issues/{number}/comments", json={"body": body}).json()
+
+    def update_issue_comment(self, repository: str, comment_id: int, *, body: str) -> dict:
+        owner, name = _split(repository)
+        acquire_write_slot()
+        return self._request("PATCH", f"/repos/{owner}/{name}/issues/comments/{comment_id}", json={"body": body}).json()
+
 
 def _json_or_empty(response: requests.Response) -> dict:
     try:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from issues.actors import GITHUB
 from issues.choices import IssueStatus
+from issues.github_sync import issue_github_label_removed_by_person, issue_github_link
 from issues.models import Comment, Issue
 from issues.services import DuplicateIssueError, comment_create, issue_create, issue_update
 from reviews.choices import REVIEW_COMMAND_ASSOCIATIONS, ReviewTrigger
@@ -78,6 +79,7 @@ def handle_issues(delivery: Delivery) -> str:
         "labels": _label_names(gh_issue),
     }
     issue = _linked_issue(project, gh_issue)
+    link = {"github_repository": _repository(delivery), "github_number": gh_issue.get("number")}
     if issue is None:
         try:
             issue = issue_create(
@@ -87,6 +89,7 @@ def handle_issues(delivery: Delivery) -> str:
                 external_id=external_id,
                 actor=GITHUB,
                 create_missing_labels=True,
+                **link,
                 **fields,
             )
             return f"created {issue.key} from {_repository(delivery)}#{gh_issue.get('number')}"
@@ -95,6 +98,9 @@ def handle_issues(delivery: Delivery) -> str:
                 raise Skip(f"GitHub issue {external_id} is linked to {duplicate.issue.key}, not in {project.key}")
             issue = duplicate.issue
     issue = issue_update(issue=issue, version=None, actor=GITHUB, create_missing_labels=True, **fields)
+    issue_github_link(issue=issue, repository=link["github_repository"], number=link["github_number"])
+    if delivery.action == "unlabeled" and (delivery.payload.get("label") or {}).get("name"):
+        issue_github_label_removed_by_person(issue=issue, name=delivery.payload["label"]["name"])
     return f"updated {issue.key} ({delivery.action})"
 
 

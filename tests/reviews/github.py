@@ -149,7 +149,8 @@ def _user(login: str = "triage-desk[bot]") -> dict:
 
 @dataclass
 class FakeGitHub:
-    """The GitHub REST API of one repository on `responses`: files, reviews, posting reviews.
+    """The GitHub REST API of one repository on `responses`: files, reviews, posting reviews;
+    repository labels, issue labels and issue comments.
 
     `queue_error(operation, status, headers, body)` makes the next call of that operation fail;
     `create_then_fail` stores the next review but answers 502, like a response lost on the way.
@@ -163,6 +164,10 @@ class FakeGitHub:
     errors: dict[str, list[tuple[int, dict, dict]]] = field(default_factory=dict)
     reject_inline_comments: bool = False
     create_then_fail: bool = False
+    # Issues (the write-back of triage): the repository's labels, each issue's labels and comments.
+    repo_labels: list[dict] = field(default_factory=list)
+    issue_labels: dict[int, list[str]] = field(default_factory=dict)
+    issue_comments: dict[int, list[dict]] = field(default_factory=dict)
 
     def install(self) -> None:
         for method, regex, key, _operation in _ROUTES:
@@ -190,10 +195,90 @@ class FakeGitHub:
             if self.errors.get(key):
                 status, headers, error = self.errors[key].pop(0)
                 return status, headers, json.dumps(error)
+            if "/issues/" in key or key.endswith("/labels"):
+                return self._answer_issues(key, request.url, data)
             number = int(re.search(r"/pulls/(\d+)", request.url).group(1))
             return self._answer(key, number, request.url, data)
 
         return callback
+
+    def writes(self) -> list[tuple[str, dict | None]]:
+        """Every write sent (POST, PATCH, PUT, DELETE), in order: (operation, body)."""
+        return [(key, body) for key, body in self.calls if not key.startswith("GET")]
+
+    def add_repo_label(self, name: str, color: str = "ededed", description: str | None = None) -> dict:
+        label = {
+            "id": 1000 + len(self.repo_labels),
+            "node_id": f"LA_{len(self.repo_labels)}",
+            "url": f"{API_URL}/repos/o/r/labels/{name}",
+            "name": name,
+            "description": description,
+            "color": color,
+            "default": False,
+        }
+        self.repo_labels.append(label)
+        return label
+
+    def add_issue_comment(self, number: int, body: str, *, login: str = "octocat") -> dict:
+        """A comment already on the issue (a person's, or ours from an earlier run)."""
+        comment_id = 5000 + sum(len(items) for items in self.issue_comments.values())
+        comment = {
+            "id": comment_id,
+            "node_id": f"IC_{comment_id}",
+            "url": f"{API_URL}/repos/o/r/issues/comments/{comment_id}",
+            "html_url": f"https://github.com/o/r/issues/{number}#issuecomment-{comment_id}",
+            "issue_url": f"{API_URL}/repos/o/r/issues/{number}",
+            "body": body,
+            "user": _user(login),
+            "created_at": "2026-11-21T20:00:00Z",
+            "updated_at": "2026-11-21T20:00:00Z",
+            "author_association": "NONE",
+        }
+        self.issue_comments.setdefault(number, []).append(comment)
+        return comment
+
+    def _answer_issues(self, key: str, url: str, data):
+        json_headers = {"Content-Type": "application/json"}
+        path = urlsplit(url).path
+        if key == "GET /repos/{owner}/{repo}/labels":
+            return self._page(self.repo_labels, url, key)
+        if key == "POST /repos/{owner}/{repo}/labels":
+            if any(label["name"].lower() == data["name"].lower() for label in self.repo_labels):
+                error = {
+                    "message": "Validation Failed",
+                    "errors": [{"resource": "Label", "code": "already_exists", "field": "name"}],
+                    "documentation_url": "https://docs.github.com/rest/issues/labels#create-a-label",
+                }
+                validate_response(key, 422, error)
+                return 422, json_headers, json.dumps(error)
+            label = self.add_repo_label(data["name"], data.get("color") or "ededed", data.get("description"))
+            validate_response(key, 201, label)
+            return 201, json_headers, json.dumps(label)
+        if key == "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}":
+            comment_id = int(path.rsplit("/", 1)[1])
+            comment = next(c for items in self.issue_comments.values() for c in items if c["id"] == comment_id)
+            comment.update(body=data["body"], updated_at="2026-11-22T20:00:00Z")
+            validate_response(key, 200, comment)
+            return 200, json_headers, json.dumps(comment)
+        number = int(re.search(r"/issues/(\d+)/", path).group(1))
+        if key == "POST /repos/{owner}/{repo}/issues/{issue_number}/labels":
+            # Adds to the issue's labels; GitHub creates a label the repository lacks.
+            names = self.issue_labels.setdefault(number, [])
+            for name in data["labels"]:
+                if not any(label["name"].lower() == name.lower() for label in self.repo_labels):
+                    self.add_repo_label(name)
+                if name.lower() not in {known.lower() for known in names}:
+                    names.append(name)
+            body = [label for label in self.repo_labels if label["name"].lower() in {n.lower() for n in names}]
+            validate_response(key, 200, body)
+            return 200, json_headers, json.dumps(body)
+        if key == "GET /repos/{owner}/{repo}/issues/{issue_number}/comments":
+            return self._page(self.issue_comments.get(number, []), url, key)
+        if key == "POST /repos/{owner}/{repo}/issues/{issue_number}/comments":
+            comment = self.add_issue_comment(number, data["body"], login="triage-desk[bot]")
+            validate_response(key, 201, comment)
+            return 201, json_headers, json.dumps(comment)
+        raise AssertionError(f"the fake GitHub does not answer {key}")
 
     def _page(self, items: list, url: str, key: str):
         query = parse_qs(urlsplit(url).query)
