@@ -83,7 +83,9 @@ def test_an_opened_issue_gets_its_labels_and_one_triage_comment_in_three_writes(
 
     issue = synced(open_issue(client))
 
+    # The GitHub requests of one triaged issue: 3 writes, and 2 reads (labels, comments).
     assert [key for key, _ in fake_github.writes()] == [CREATE_LABEL, ADD_LABELS, POST_COMMENT]
+    assert len(fake_github.calls) == 5
     assert (fake_github.repo_labels[0]["color"], fake_github.repo_labels[0]["description"]) == (
         "1d76db",
         "Screens and layout",
