@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from config.jobs.state import JobState
 from issues.jobs import GITHUB_SYNC
 from issues.models import Issue
 
@@ -173,9 +174,11 @@ def issue_github_label_removed_by_person(*, issue: Issue, name: str) -> None:
     if not name or name.lower() in {removed.lower() for removed in issue.github_labels_removed}:
         return
     with transaction.atomic():
-        current = Issue.objects.select_for_update().only("github_labels_removed").get(pk=issue.pk)
+        current = Issue.objects.select_for_update().only("github_labels_removed", "github_labels_sent").get(pk=issue.pk)
+        if name.lower() in {removed.lower() for removed in current.github_labels_removed}:
+            return
         removed = [*current.github_labels_removed, name]
-        sent = [label for label in issue.github_labels_sent if label.lower() != name.lower()]
+        sent = [label for label in current.github_labels_sent if label.lower() != name.lower()]
         Issue.objects.filter(pk=issue.pk).update(github_labels_removed=removed, github_labels_sent=sent)
     issue.github_labels_removed, issue.github_labels_sent = removed, sent
 
@@ -201,7 +204,7 @@ def issue_github_sync(*, issue_id: int) -> None:
     issue = Issue.objects.select_related("project").get(pk=issue_id)
     plan = sync_plan(issue)
     if plan is None:
-        GITHUB_SYNC.complete(issue_id, state="skipped")
+        GITHUB_SYNC.complete(issue_id, state=JobState.SKIPPED)
         return
     if not plan.empty:
         client = GitHubClient.for_repository(plan.repository)

@@ -256,7 +256,9 @@ class FakeGitHub:
             return 201, json_headers, json.dumps(label)
         if key == "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}":
             comment_id = int(path.rsplit("/", 1)[1])
-            comment = next(c for items in self.issue_comments.values() for c in items if c["id"] == comment_id)
+            comment = next((c for items in self.issue_comments.values() for c in items if c["id"] == comment_id), None)
+            if comment is None:  # deleted on GitHub
+                return 404, json_headers, json.dumps({"message": "Not Found"})
             comment.update(body=data["body"], updated_at="2026-11-22T20:00:00Z")
             validate_response(key, 200, comment)
             return 200, json_headers, json.dumps(comment)

@@ -152,6 +152,20 @@ def test_a_label_a_person_removed_on_github_is_not_added_again(client, linked, f
     assert issue.triage_runs.first().suggestions["labels_removed_on_github"] == ["ui"]
 
 
+def test_a_triage_comment_a_person_deleted_is_not_posted_again(client, linked, fake_github, fake_openai, staff_client):
+    fake_openai.add_reply(answer())
+    issue = synced(open_issue(client))
+    fake_github.issue_comments[NUMBER].clear()
+    fake_openai.add_reply(answer(summary="Changed."))
+    issue = retriage(staff_client, issue, runs=2)
+    fake_openai.add_reply(answer(summary="Changed again."))
+
+    issue = retriage(staff_client, issue, runs=3)
+
+    assert [key for key, _ in fake_github.writes()][3:] == [EDIT_COMMENT]
+    assert fake_github.issue_comments[NUMBER] == []
+
+
 def test_writeback_off_sends_nothing(client, linked, fake_github, fake_openai):
     RepositorySettings.objects.create(project=linked, triage_writeback=TriageWriteback.OFF)
     fake_openai.add_reply(answer(questions=["Which file?"]))
