@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 RECORD = "Record"
 TRIAGE_AND_PLANNING = "Triage and planning"
+GITHUB_SYNC = "GitHub sync"
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,9 @@ ISSUE_FIELDS = (
     IssueField("type_set_by_human", api=True, admin=RECORD),
     IssueField("summary_set_by_human", api=True, admin=RECORD),
     IssueField("summary", api=True, editable=True, triage=True),
+    IssueField("github_updated_at", admin=GITHUB_SYNC),
+    IssueField("github_labels", admin=GITHUB_SYNC),
+    IssueField("github_labels_removed", admin=GITHUB_SYNC),
     IssueField("triage_state", api=True, admin=TRIAGE_AND_PLANNING),
     IssueField("triage_error", api=True, admin=TRIAGE_AND_PLANNING),
     IssueField("triage_confidence", api=True, admin=TRIAGE_AND_PLANNING),

@@ -46,6 +46,23 @@ class Delivery(JobFields):
         return f"{self.event}{suffix} {self.delivery_id}"
 
 
+class ParkedComment(models.Model):
+    """An `issue_comment` delivery for a GitHub issue we have not stored yet, kept until that
+    issue's delivery arrives (then applied and removed). It lives as long as its delivery: the
+    delivery prune (DELIVERY_RETENTION_DAYS) removes what no issue ever claimed."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="+")
+    github_issue_id = models.BigIntegerField(db_index=True)
+    comment_id = models.BigIntegerField(unique=True, help_text="One parked delivery per comment: the latest.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["comment_id"]
+
+    def __str__(self):
+        return f"comment {self.comment_id} waiting for GitHub issue {self.github_issue_id}"
+
+
 class Installation(models.Model):
     """A GitHub App installation, as last reported by an `installation` delivery."""
 
