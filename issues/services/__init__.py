@@ -2,7 +2,7 @@
 
 Every change to an issue or task goes through here, records its activity, and keeps the
 invariants: gap-free per-project numbers, optimistic concurrency on `version`, `resolved_at`
-following status, `last_activity_at` following updates and comments.
+following status, `last_activity_at` following activity (people's updates and comments, reopens).
 """
 
 from issues.services.activity import activity_record
