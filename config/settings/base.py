@@ -106,6 +106,12 @@ else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     # With the pool: a connection the server dropped while idle in it is replaced, not handed out.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Parameters sent beside the SQL (Django's documented psycopg 3 option), not quoted into it:
+    # a 28 KB webhook payload is then neither escaped by psycopg nor lexed by PostgreSQL's SQL
+    # parser (bench/README.md, webhook acknowledgement).
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
+        "DB_SERVER_SIDE_BINDING", default=True
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker, cache and shared rate-limit store; unset = embedded mode --------------
@@ -171,6 +177,9 @@ CELERY_TASK_QUEUES = [
 # a task there also when it is sent by name from a process that has not imported it.
 CELERY_TASK_ROUTES = ("config.jobs.dispatch.route_to_declared_queue",)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Jobs are published by a background thread of each process, many per message under load
+# (config/jobs/dispatch.py); false: each in the thread that committed its row.
+JOB_PUBLISH_IN_BACKGROUND = env.bool("JOB_PUBLISH_IN_BACKGROUND", default=True)
 TASK_MAX_RETRIES = env.int("TASK_MAX_RETRIES", default=5)
 # First retry delay of a transient failure, doubled at each retry (15 s: 5 retries span 4-8 minutes).
 TASK_RETRY_BACKOFF_S = env.int("TASK_RETRY_BACKOFF_S", default=15)
