@@ -178,7 +178,6 @@ class GitHubClient:
         payload = {"commit_id": commit_id, "body": body, "event": "COMMENT", "comments": comments}
         return self._request("POST", f"/repos/{owner}/{name}/pulls/{number}/reviews", json=payload).json()
 
-
     # --- GitHub App (the JWT client of reviews.github.app.app_client) ---------------------------
 
     def create_installation_token(self, installation_id: int) -> dict:

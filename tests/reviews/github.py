@@ -189,12 +189,12 @@ class FakeGitHub:
             validate_request(request.method, request.url, body)
             data = json.loads(body) if body else None
             self.calls.append((key, data))
-            answer = self.app.answer(key, request) if self.app is not None else None
-            if answer is not None:
-                return answer
             if self.errors.get(key):
                 status, headers, error = self.errors[key].pop(0)
                 return status, headers, json.dumps(error)
+            answer = self.app.answer(key, request) if self.app is not None else None
+            if answer is not None:
+                return answer
             number = int(re.search(r"/pulls/(\d+)", request.url).group(1))
             return self._answer(key, number, request.url, data)
 

@@ -224,5 +224,6 @@ class FakeGitHubApp:
         validate_response(key, 200, chunk)
         headers = dict(JSON)
         if start + per_page < len(self.deliveries):
-            headers["Link"] = f'<{API_URL}/app/hook/deliveries?per_page={per_page}&cursor={start + per_page}>; rel="next"'
+            next_url = f"{API_URL}/app/hook/deliveries?per_page={per_page}&cursor={start + per_page}"
+            headers["Link"] = f'<{next_url}>; rel="next"'
         return 200, headers, json.dumps(chunk)
