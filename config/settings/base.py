@@ -361,6 +361,11 @@ FEEDBACK_REJECTED_EXAMPLES = env.int("FEEDBACK_REJECTED_EXAMPLES", default=10)
 # GitHub
 GITHUB_WEBHOOK_SECRET = env.str("GITHUB_WEBHOOK_SECRET", default="")
 GITHUB_TOKEN = env.str("GITHUB_TOKEN", default="")
+# GitHub App mode (preferred over GITHUB_TOKEN): the App's id (numeric app id or client id, the
+# JWT's `iss`) and its private key (PEM text, "\n"-escaped newlines accepted, or a file path).
+GITHUB_APP_ID = env.str("GITHUB_APP_ID", default="")
+GITHUB_APP_PRIVATE_KEY = env.str("GITHUB_APP_PRIVATE_KEY", default="")
+GITHUB_APP_PRIVATE_KEY_PATH = env.str("GITHUB_APP_PRIVATE_KEY_PATH", default="")
 GITHUB_API_URL = env.str("GITHUB_API_URL", default="https://api.github.com")
 GITHUB_TIMEOUT_S = env.float("GITHUB_TIMEOUT_S", default=10.0)
 # GitHub's content-creation limit, shared by every worker (reviews/ratelimit.py).
