@@ -25,7 +25,7 @@ from issues.services import (
     issue_github_sync,
 )
 from reviews.choices import REVIEW_COMMAND_ASSOCIATIONS, ReviewTrigger
-from reviews.models import Delivery, Installation, ParkedComment
+from reviews.models import Delivery, ParkedComment
 from reviews.selectors import project_for_repository
 
 logger = logging.getLogger(__name__)
@@ -167,7 +167,8 @@ def _review_command(delivery: Delivery) -> str:
     if project_for_repository(repository) is None:
         raise Skip(f"repository {repository} is not linked to a project")
     # The comment does not carry the head SHA: ask GitHub for the pull request as it is now.
-    data = GitHubClient.for_repository(repository).get_pull(repository, number)
+    client = GitHubClient.for_repository(repository, installation_id=delivery.installation_id)
+    data = client.get_pull(repository, number)
     pull = pull_request_sync(repository=repository, data=data)
     try:
         review = review_request(pull=pull, trigger=ReviewTrigger.COMMAND, requested_by=login)
@@ -297,19 +298,29 @@ def handle_review_comment(delivery: Delivery) -> str:
 
 
 def handle_installation(delivery: Delivery) -> str:
-    data = delivery.payload["installation"]
-    repositories = [repo.get("full_name", "") for repo in delivery.payload.get("repositories") or []]
-    Installation.objects.update_or_create(
-        installation_id=data["id"],
-        defaults={
-            "account": (data.get("account") or {}).get("login", ""),
-            "target_type": data.get("target_type") or "",
-            "app_id": data.get("app_id"),
-            "repositories": repositories,
-            "last_action": delivery.action,
-        },
+    from reviews.services.installations import installation_record
+
+    installation = installation_record(
+        action=delivery.action,
+        data=delivery.payload["installation"],
+        repositories=delivery.payload.get("repositories"),
     )
-    return f"installation {data['id']} {delivery.action}"
+    state = f" ({installation.stopped})" if installation.stopped else ""
+    return f"installation {installation.installation_id} {delivery.action}{state}"
+
+
+def handle_installation_repositories(delivery: Delivery) -> str:
+    from reviews.services.installations import installation_repositories_change
+
+    added = delivery.payload.get("repositories_added") or []
+    removed = delivery.payload.get("repositories_removed") or []
+    installation = installation_repositories_change(
+        data=delivery.payload["installation"],
+        added=added,
+        removed=removed,
+        selection=delivery.payload.get("repository_selection") or "",
+    )
+    return f"installation {installation.installation_id}: {len(added)} repositories added, {len(removed)} removed"
 
 
 Handler = Callable[[Delivery], str]
@@ -322,6 +333,7 @@ HANDLERS: dict[str, tuple[Handler, frozenset[str] | None]] = {
     "issue_comment": (handle_issue_comment, frozenset({"created", "edited", "deleted"})),
     "pull_request_review_comment": (handle_review_comment, frozenset({"created"})),
     "installation": (handle_installation, None),  # every action is recorded
+    "installation_repositories": (handle_installation_repositories, frozenset({"added", "removed"})),
 }
 
 

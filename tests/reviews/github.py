@@ -91,7 +91,7 @@ def validate_request(method: str, url: str, body: bytes | None) -> str:
             OAS30Validator(params[name]["schema"]).validate(_coerce(values[0], params[name]["schema"]))
             if name == "per_page":
                 assert int(values[0]) <= 100
-        if "requestBody" in operation:
+        if "requestBody" in operation and (body or operation["requestBody"].get("required")):
             schema = _strict(operation["requestBody"]["content"]["application/json"]["schema"])
             OAS30Validator(schema).validate(json.loads(body))
         else:
@@ -163,6 +163,8 @@ class FakeGitHub:
     errors: dict[str, list[tuple[int, dict, dict]]] = field(default_factory=dict)
     reject_inline_comments: bool = False
     create_then_fail: bool = False
+    # A FakeGitHubApp (tests/reviews/github_app.py): App endpoints and installation tokens.
+    app: object = None
 
     def install(self) -> None:
         for method, regex, key, _operation in _ROUTES:
@@ -190,6 +192,9 @@ class FakeGitHub:
             if self.errors.get(key):
                 status, headers, error = self.errors[key].pop(0)
                 return status, headers, json.dumps(error)
+            answer = self.app.answer(key, request) if self.app is not None else None
+            if answer is not None:
+                return answer
             number = int(re.search(r"/pulls/(\d+)", request.url).group(1))
             return self._answer(key, number, request.url, data)
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0002_delivery_lean_indexes'),
+        ('reviews', '0003_github_app_installations_redeliveries'),
     ]
 
     operations = [
