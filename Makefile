@@ -39,8 +39,10 @@ run: $(STAMP)
 	$(BIN)/python -m config.ops.procs start -f Procfile
 
 # PostgreSQL and Redis from DATABASE_URL / REDIS_URL, default the local servers.
+# TEST_PROCESSES pytest-xdist workers, each with its own test database and Redis databases.
+TEST_PROCESSES ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -44,7 +44,7 @@ CUTOFF_SQL = "now() - interval '30 days'"
 # The job's predicate, written by hand for the raw statements.
 RAW_PREDICATE = f"""
     issue.archived_at IS NULL
-    AND issue.last_activity_at < {CUTOFF_SQL} AND issue.updated_at < {CUTOFF_SQL}
+    AND issue.last_activity_at < {CUTOFF_SQL}
     AND NOT (issue.priority = 'critical' AND issue.status NOT IN ('resolved', 'closed'))
     AND NOT EXISTS (
         SELECT 1 FROM issues_issue_labels link

@@ -97,6 +97,12 @@ def clear_redis(url: str, queues=("default", "llm"), patterns=("LIMITS:*", "*pro
             client.delete(*keys)
 
 
+def review_states(database: str) -> dict[str, int]:
+    """{state: count} of the pull-request reviews in a benchmark's database."""
+    with psycopg.connect(database) as conn:
+        return dict(conn.execute("SELECT state, count(*) FROM reviews_review GROUP BY state").fetchall())
+
+
 # --- processes ------------------------------------------------------------------------------
 
 

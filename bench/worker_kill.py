@@ -35,6 +35,7 @@ from bench.common import (
     migrate,
     recreate_database,
     redis_url,
+    review_states,
     start_fake_openai,
     start_gunicorn,
     start_workers,
@@ -64,11 +65,6 @@ def _pool_processes(worker: subprocess.Popen) -> list[int]:
 def _running_reviews(database: str) -> int:
     with psycopg.connect(database) as conn:
         return conn.execute("SELECT count(*) FROM reviews_review WHERE state = 'running'").fetchone()[0]
-
-
-def _review_states(database: str) -> dict:
-    with psycopg.connect(database) as conn:
-        return dict(conn.execute("SELECT state, count(*) FROM reviews_review GROUP BY state").fetchall())
 
 
 def run() -> dict:
@@ -135,7 +131,7 @@ def run() -> dict:
         "posted": len(github.posted_at),
         "seconds_from_kill_to_all_posted": recovered_s,
         "posted_twice": sorted(number for number, count in posts.items() if count > 1),
-        "review_states": _review_states(database),
+        "review_states": review_states(database),
         "goal_met": len(github.posted_at) == pulls and recovered_s < GOAL_S and all(c == 1 for c in posts.values()),
     }
     print(

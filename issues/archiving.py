@@ -1,8 +1,11 @@
 """Archiving of stale issues: the daily beat job `issues.archive_stale`.
 
-An issue is stale when neither an update nor a comment touched it for ARCHIVE_AFTER_DAYS
-(`last_activity_at` and `updated_at` both before the cut-off) and it is not exempt: exempt are
-issues carrying one of their project's `archive_exempt_labels` and unfinished critical issues.
+An issue is stale when no activity touched it for ARCHIVE_AFTER_DAYS (`last_activity_at` before
+the cut-off) and it is not exempt: exempt are issues carrying one of their project's
+`archive_exempt_labels` and unfinished critical issues. Activity is a person's update or
+comment, or a reopen (issues.services.activity.is_activity): automation's writes (the LLM, the
+rules, the sync of our own writes coming back from GitHub) move `updated_at` only, so they
+neither restart the clock nor bring an archived issue back.
 
 The job is set-based: each batch is one statement that locks up to `batch_size` candidates
 (`FOR UPDATE SKIP LOCKED`, so a row being edited right now is left alone), re-checks the
@@ -70,7 +73,7 @@ def archivable_issues(*, cutoff: datetime, exempt_labels: list[int]) -> QuerySet
         Issue.labels.through.objects.filter(issue_id=OuterRef("pk"), label_id__in=exempt_labels)
     )
     return (
-        Issue.objects.filter(archived_at__isnull=True, last_activity_at__lt=cutoff, updated_at__lt=cutoff)
+        Issue.objects.filter(archived_at__isnull=True, last_activity_at__lt=cutoff)
         .exclude(Q(priority=IssuePriority.CRITICAL) & ~Q(status__in=FINISHED_STATUSES))
         .exclude(carries_exempt_label)
     )
@@ -128,7 +131,6 @@ def _archive_batch_sql(batch: QuerySet, *, now: datetime, cutoff: datetime) -> t
             WHERE issue.id = batch.id
               AND issue.archived_at IS NULL
               AND issue.last_activity_at < %s
-              AND issue.updated_at < %s
             RETURNING issue.id
         ),
         logged AS (
@@ -143,7 +145,6 @@ def _archive_batch_sql(batch: QuerySet, *, now: datetime, cutoff: datetime) -> t
         *select_params,
         now,
         now,
-        cutoff,
         cutoff,
         AUTOMATION.type,
         AUTOMATION.name,
@@ -161,9 +162,7 @@ def _archive_batch_orm(batch: QuerySet, *, now: datetime, cutoff: datetime) -> t
     ids = [row["pk"] for row in batch]
     if not ids:
         return 0, None, 0
-    still_stale = Issue.objects.filter(
-        pk__in=ids, archived_at__isnull=True, last_activity_at__lt=cutoff, updated_at__lt=cutoff
-    )
+    still_stale = Issue.objects.filter(pk__in=ids, archived_at__isnull=True, last_activity_at__lt=cutoff)
     still_stale.update(archived_at=now, updated_at=now)
     archived_ids = list(Issue.objects.filter(pk__in=ids, archived_at=now).values_list("pk", flat=True))
     Activity.objects.bulk_create(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 RECORD = "Record"
 TRIAGE_AND_PLANNING = "Triage and planning"
-GITHUB = "GitHub"
+GITHUB_SYNC = "GitHub sync"
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,9 @@ ISSUE_FIELDS = (
     IssueField("type_set_by_human", api=True, admin=RECORD),
     IssueField("summary_set_by_human", api=True, admin=RECORD),
     IssueField("summary", api=True, editable=True, triage=True),
+    IssueField("github_updated_at", admin=GITHUB_SYNC),
+    IssueField("github_labels", admin=GITHUB_SYNC),
+    IssueField("github_labels_removed", admin=GITHUB_SYNC),
     IssueField("triage_state", api=True, admin=TRIAGE_AND_PLANNING),
     IssueField("triage_error", api=True, admin=TRIAGE_AND_PLANNING),
     IssueField("triage_confidence", api=True, admin=TRIAGE_AND_PLANNING),
@@ -64,14 +67,13 @@ ISSUE_FIELDS = (
     IssueField("plan_error", api=True, admin=TRIAGE_AND_PLANNING),
     IssueField("planned_at", api=True, admin=TRIAGE_AND_PLANNING),
     # The linked GitHub issue and the write-back of triage to it (issues/github_sync.py).
-    IssueField("github_repository", api=True, admin=GITHUB),
-    IssueField("github_number", api=True, admin=GITHUB),
-    IssueField("github_sync_state", api=True, admin=GITHUB),
-    IssueField("github_sync_error", api=True, admin=GITHUB),
-    IssueField("github_synced_at", api=True, admin=GITHUB),
-    IssueField("github_comment_id", api=True, admin=GITHUB),
-    IssueField("github_labels_sent", admin=GITHUB),
-    IssueField("github_labels_removed", admin=GITHUB),
+    IssueField("github_repository", api=True, admin=GITHUB_SYNC),
+    IssueField("github_number", api=True, admin=GITHUB_SYNC),
+    IssueField("github_sync_state", api=True, admin=GITHUB_SYNC),
+    IssueField("github_sync_error", api=True, admin=GITHUB_SYNC),
+    IssueField("github_synced_at", api=True, admin=GITHUB_SYNC),
+    IssueField("github_comment_id", api=True, admin=GITHUB_SYNC),
+    IssueField("github_labels_sent", admin=GITHUB_SYNC),
     # Job bookkeeping and the search document (kept by a database trigger): shown nowhere.
     IssueField("triage_attempts"),
     IssueField("triage_state_changed_at"),

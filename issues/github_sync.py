@@ -1,10 +1,12 @@
 """The triage of a GitHub-linked issue, written back to GitHub: its labels and one comment.
 
 An issue is linked when it carries `github_repository` and `github_number` (set by the
-`issues` deliveries). After triage, the job `issues.sync_to_github` (GITHUB_SYNC) sends:
+`issues` deliveries, issues/services/github.py). After triage, the job `issues.sync_to_github`
+(GITHUB_WRITEBACK) sends:
 
 - the labels triage added (every run's `labels_added` the issue still carries), less those
-  already sent and those a person removed on GitHub; a label the repository lacks is created
+  already sent and those a person removed on GitHub (`github_labels_removed`, kept by the
+  inbound sync); a label the repository lacks is created
   first when its settings allow, else left out. Triage never removes a label on GitHub;
 - one triage comment (summary, likely duplicates, questions for the reporter) carrying the
   hidden marker below: created once, edited on a re-triage, found by its marker when its id
@@ -30,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.jobs.state import JobState
-from issues.jobs import GITHUB_SYNC
+from issues.jobs import GITHUB_WRITEBACK
 from issues.models import Issue
 
 logger = logging.getLogger(__name__)
@@ -97,7 +99,7 @@ def _labels_to_send(issue: Issue) -> list[str]:
     added: dict[str, None] = {}
     for applied in issue.triage_runs.order_by("created_at", "id").values_list("applied", flat=True):
         added.update(dict.fromkeys(name.lower() for name in (applied or {}).get("labels_added", ())))
-    skip = {name.lower() for name in [*issue.github_labels_sent, *issue.github_labels_removed]}
+    skip = {name.lower() for name in [*issue.github_labels_sent, *(issue.github_labels_removed or ())]}
     carried = {label.name.lower(): label.name for label in issue.labels.all()}
     return [carried[name] for name in added if name in carried and name not in skip]
 
@@ -156,45 +158,18 @@ def _digest(body: str) -> str:
 # --- services ---------------------------------------------------------------------------------
 
 
-def issue_github_link(*, issue: Issue, repository: str, number: int | None) -> None:
-    """Record the GitHub issue `issue` is linked to (from a delivery); nothing when unchanged."""
-    if not repository or not number:
-        return
-    if (issue.github_repository, issue.github_number) == (repository, number):
-        return
-    Issue.objects.filter(pk=issue.pk).update(github_repository=repository, github_number=number)
-    issue.github_repository, issue.github_number = repository, number
-
-
-def issue_github_label_removed_by_person(*, issue: Issue, name: str) -> None:
-    """A person removed label `name` on GitHub: triage never adds it there again.
-
-    Our triage never removes a label, so an `unlabeled` delivery is always someone else's
-    doing (the inbound sync calls this for each one)."""
-    if not name or name.lower() in {removed.lower() for removed in issue.github_labels_removed}:
-        return
-    with transaction.atomic():
-        current = Issue.objects.select_for_update().only("github_labels_removed", "github_labels_sent").get(pk=issue.pk)
-        if name.lower() in {removed.lower() for removed in current.github_labels_removed}:
-            return
-        removed = [*current.github_labels_removed, name]
-        sent = [label for label in current.github_labels_sent if label.lower() != name.lower()]
-        Issue.objects.filter(pk=issue.pk).update(github_labels_removed=removed, github_labels_sent=sent)
-    issue.github_labels_removed, issue.github_labels_sent = removed, sent
-
-
-def issue_github_sync_request(*, issue_id: int) -> bool:
+def issue_github_writeback_request(*, issue_id: int) -> bool:
     """After triage: enqueue the write-back when the issue is linked and something is to be sent."""
     issue = Issue.objects.select_related("project").get(pk=issue_id)
     plan = sync_plan(issue)
     if plan is None or plan.empty:
         return False
     with transaction.atomic():
-        return GITHUB_SYNC.enqueue(issue_id)
+        return GITHUB_WRITEBACK.enqueue(issue_id)
 
 
-def issue_github_sync(*, issue_id: int) -> None:
-    """Send the plan of one issue whose GITHUB_SYNC job is claimed, then complete the job.
+def issue_github_writeback(*, issue_id: int) -> None:
+    """Send the plan of one issue whose GITHUB_WRITEBACK job is claimed, then complete the job.
 
     GitHub errors propagate for the task: rate limits wait (CapacityWait), server errors are
     retried (TransientError), a refusal ends the job `failed` with GitHub's message."""
@@ -204,7 +179,7 @@ def issue_github_sync(*, issue_id: int) -> None:
     issue = Issue.objects.select_related("project").get(pk=issue_id)
     plan = sync_plan(issue)
     if plan is None:
-        GITHUB_SYNC.complete(issue_id, state=JobState.SKIPPED)
+        GITHUB_WRITEBACK.complete(issue_id, state=JobState.SKIPPED)
         return
     if not plan.empty:
         client = GitHubClient.for_repository(plan.repository)
@@ -212,11 +187,11 @@ def issue_github_sync(*, issue_id: int) -> None:
             _send_labels(client, issue, plan)
         if plan.comment is not None:
             _send_comment(client, issue, plan)
-    GITHUB_SYNC.complete(issue_id)
+    GITHUB_WRITEBACK.complete(issue_id)
     # A triage that finished while this ran could not enqueue (the job was running): catch up.
     triaged_at = Issue.objects.values_list("triaged_at", flat=True).get(pk=issue_id)
     if triaged_at and triaged_at > started_at:
-        issue_github_sync_request(issue_id=issue_id)
+        issue_github_writeback_request(issue_id=issue_id)
 
 
 def _send_labels(client, issue: Issue, plan: SyncPlan) -> None:

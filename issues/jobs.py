@@ -6,4 +6,4 @@ from issues.models import Issue
 
 TRIAGE = register_job_kind(JobKind(Issue, "triage_", "triaged_at", "issues.triage"))
 PLAN = register_job_kind(JobKind(Issue, "plan_", "planned_at", "issues.plan"))
-GITHUB_SYNC = register_job_kind(JobKind(Issue, "github_sync_", "github_synced_at", "issues.sync_to_github"))
+GITHUB_WRITEBACK = register_job_kind(JobKind(Issue, "github_sync_", "github_synced_at", "issues.sync_to_github"))

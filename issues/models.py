@@ -96,6 +96,14 @@ class Issue(models.Model):
     type_set_by_human = models.BooleanField(default=False)
     summary_set_by_human = models.BooleanField(default=False)
 
+    # Sync with the linked GitHub issue (reviews/services/handlers.py, issues/services/github.py).
+    # GitHub's updated_at of the last delivery applied: an older one processed late changes nothing.
+    github_updated_at = models.DateTimeField(null=True, blank=True)
+    # GitHub's labels as of that delivery (names; null: never seen): the next applies the difference.
+    github_labels = models.JSONField(null=True, blank=True)
+    # Labels a person removed on GitHub (names; null: none): triage never adds them back.
+    github_labels_removed = models.JSONField(null=True, blank=True)
+
     # Filled by triage.
     summary = models.TextField(blank=True)
     triage_state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.PENDING)
@@ -124,9 +132,6 @@ class Issue(models.Model):
     github_comment_id = models.BigIntegerField(null=True, blank=True, help_text="Our triage comment on GitHub.")
     github_comment_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 of its body as last sent.")
     github_labels_sent = models.JSONField(default=list, blank=True, help_text="Labels triage added on GitHub.")
-    github_labels_removed = models.JSONField(
-        default=list, blank=True, help_text="Labels a person removed on GitHub: triage never adds them again."
-    )
 
     # Full-text search document (title weighted A over body B). On PostgreSQL a trigger keeps it
     # current on every INSERT/UPDATE (migration 0002), so bulk loads and COPY stay searchable;
@@ -188,6 +193,8 @@ class Comment(models.Model):
     author_name = models.CharField(max_length=200, blank=True, help_text="Outside author, when not a user.")
     body = models.TextField()
     external_id = models.CharField(max_length=200, blank=True)
+    # GitHub's updated_at of the comment as last applied: an older edit processed late changes nothing.
+    github_updated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -5,8 +5,8 @@ from django.conf import settings
 
 from config.jobs.taskbase import JobTask, run_job
 from issues.archiving import issues_archive_stale
-from issues.github_sync import issue_github_sync
-from issues.jobs import GITHUB_SYNC, PLAN, TRIAGE
+from issues.github_sync import issue_github_writeback
+from issues.jobs import GITHUB_WRITEBACK, PLAN, TRIAGE
 from issues.planning.services import issue_plan
 from issues.triage.services import issue_triage
 
@@ -30,4 +30,4 @@ def plan(self, issue_id: int) -> None:
 @shared_task(name="issues.sync_to_github", queue="default", base=JobTask, bind=True)
 def sync_to_github(self, issue_id: int) -> None:
     """Write an issue's triage back to its GitHub issue (labels, the triage comment)."""
-    run_job(self, GITHUB_SYNC, issue_id, lambda: issue_github_sync(issue_id=issue_id))
+    run_job(self, GITHUB_WRITEBACK, issue_id, lambda: issue_github_writeback(issue_id=issue_id))

@@ -1,9 +1,13 @@
 from django.contrib import admin, messages
 
+from config.admin import RecordAdmin
 from reviews.models import (
     Delivery,
     Installation,
+    InstallationRepository,
     PullRequest,
+    Redelivery,
+    RedeliveryRun,
     RepositorySettings,
     Review,
     ReviewComment,
@@ -31,10 +35,58 @@ class DeliveryAdmin(admin.ModelAdmin):
         return False
 
 
+class InstallationRepositoryInline(admin.TabularInline):
+    model = InstallationRepository
+    fields = ("full_name", "github_id", "added_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Installation)
 class InstallationAdmin(admin.ModelAdmin):
-    list_display = ("installation_id", "account", "target_type", "last_action", "updated_at")
+    list_display = (
+        "installation_id",
+        "account",
+        "repository_selection",
+        "last_action",
+        "suspended_at",
+        "deleted_at",
+        "updated_at",
+    )
+    list_filter = ("last_action", "repository_selection")
+    search_fields = ("account", "repositories__full_name")
     readonly_fields = [field.name for field in Installation._meta.fields]
+    inlines = [InstallationRepositoryInline]
+
+
+@admin.register(RedeliveryRun)
+class RedeliveryRunAdmin(RecordAdmin):
+    list_display = (
+        "started_at",
+        "ok",
+        "listed",
+        "failed",
+        "held",
+        "already_requested",
+        "requested",
+        "errors",
+        "window_start",
+        "note",
+    )
+    list_filter = ("ok",)
+    readonly_fields = [field.name for field in RedeliveryRun._meta.fields]
+
+
+@admin.register(Redelivery)
+class RedeliveryAdmin(RecordAdmin):
+    list_display = ("guid", "event", "action", "status", "github_delivery_id", "requested_at", "error")
+    search_fields = ("guid",)
+    list_filter = ("event",)
+    readonly_fields = [field.name for field in Redelivery._meta.fields]
 
 
 @admin.register(RepositorySettings)

@@ -46,15 +46,40 @@ class Delivery(JobFields):
         return f"{self.event}{suffix} {self.delivery_id}"
 
 
+class ParkedComment(models.Model):
+    """An `issue_comment` delivery for a GitHub issue we have not stored yet, kept until that
+    issue's delivery arrives (then applied and removed). It lives as long as its delivery: the
+    delivery prune (DELIVERY_RETENTION_DAYS) removes what no issue ever claimed."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="+")
+    github_issue_id = models.BigIntegerField(db_index=True)
+    comment_id = models.BigIntegerField(unique=True, help_text="One parked delivery per comment: the latest.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["comment_id"]
+
+    def __str__(self):
+        return f"comment {self.comment_id} waiting for GitHub issue {self.github_issue_id}"
+
+
 class Installation(models.Model):
-    """A GitHub App installation, as last reported by an `installation` delivery."""
+    """A GitHub App installation, as last reported by `installation` and
+    `installation_repositories` deliveries (or learnt from GET /repos/{owner}/{repo}/installation).
+
+    A suspended or deleted installation stops every GitHub call for the repositories it covers."""
 
     installation_id = models.BigIntegerField(unique=True)
     account = models.CharField(max_length=200, blank=True)
     target_type = models.CharField(max_length=50, blank=True)
     app_id = models.BigIntegerField(null=True, blank=True)
-    repositories = models.JSONField(default=list, blank=True, help_text="Full names of the selected repositories.")
+    repository_selection = models.CharField(
+        max_length=20, blank=True, help_text="all: every repository of the account; selected: those listed."
+    )
     last_action = models.CharField(max_length=50, blank=True, help_text="created, deleted, suspend, ...")
+    installed_at = models.DateTimeField(null=True, blank=True, help_text="GitHub's created_at.")
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -63,6 +88,79 @@ class Installation(models.Model):
 
     def __str__(self):
         return f"installation {self.installation_id} ({self.account})"
+
+    @property
+    def stopped(self) -> str:
+        """Why no call may be made with this installation ("suspended", "deleted"), or ""."""
+        if self.deleted_at:
+            return "deleted"
+        if self.suspended_at:
+            return "suspended"
+        return ""
+
+
+class InstallationRepository(models.Model):
+    """A repository an installation covers ("owner/name" as GitHub spells it)."""
+
+    installation = models.ForeignKey(Installation, on_delete=models.CASCADE, related_name="repositories")
+    full_name = models.CharField(max_length=140)
+    github_id = models.BigIntegerField(null=True, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name_plural = "installation repositories"
+        constraints = [
+            models.UniqueConstraint(fields=["installation", "full_name"], name="installation_repository_unique")
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+
+class RedeliveryRun(models.Model):
+    """One run of `reviews.redeliver_failed`: what it read from GitHub and what it asked for."""
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    ok = models.BooleanField(default=False, help_text="Read every page down to the window's start.")
+    window_start = models.DateTimeField(help_text="Attempts delivered before this were not considered.")
+    newest_delivered_at = models.DateTimeField(
+        null=True, blank=True, help_text="Newest attempt seen; the next run reads back to about here."
+    )
+    listed = models.PositiveIntegerField(default=0, help_text="Delivery attempts listed in the window.")
+    failed = models.PositiveIntegerField(default=0, help_text="GUIDs with no OK attempt.")
+    held = models.PositiveIntegerField(default=0, help_text="Of those, already stored here.")
+    already_requested = models.PositiveIntegerField(default=0)
+    requested = models.PositiveIntegerField(default=0, help_text="Redeliveries asked of GitHub.")
+    errors = models.PositiveIntegerField(default=0)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"redelivery run {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Redelivery(models.Model):
+    """A redelivery asked of GitHub: at most one per event GUID."""
+
+    guid = models.CharField(max_length=100, unique=True, help_text="X-GitHub-Delivery of the event.")
+    github_delivery_id = models.BigIntegerField(help_text="The failed attempt redelivered.")
+    event = models.CharField(max_length=100, blank=True)
+    action = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=100, blank=True, help_text="The failed attempt's status.")
+    run = models.ForeignKey(RedeliveryRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests")
+    error = models.TextField(blank=True, help_text="GitHub's refusal, if it refused; not asked again.")
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name_plural = "redeliveries"
+
+    def __str__(self):
+        return f"redelivery of {self.event} {self.guid}"
 
 
 class RepositorySettings(models.Model):

@@ -7,6 +7,7 @@ from django.conf import settings
 from config.jobs.taskbase import JobTask, run_job
 from reviews.jobs import DELIVERY, REVIEW, SNIPPET
 from reviews.services.deliveries import deliveries_prune, delivery_process
+from reviews.services.redeliveries import redeliver_failed as redeliver_failed_run
 from reviews.services.review import review_run
 from reviews.services.snippets import snippet_review_run
 
@@ -29,3 +30,12 @@ def review_snippet(self, snippet_pk: int) -> None:
 @shared_task(name="reviews.prune_deliveries", queue="default", base=JobTask)
 def prune_deliveries() -> int:
     return deliveries_prune(older_than_days=settings.DELIVERY_RETENTION_DAYS)
+
+
+@shared_task(name="reviews.redeliver_failed", queue="default", base=JobTask)
+def redeliver_failed() -> dict | None:
+    """Ask GitHub to redeliver the App's failed deliveries we do not hold (counts on the run)."""
+    run = redeliver_failed_run()
+    if run is None:
+        return None
+    return {"run": run.pk, "requested": run.requested, "errors": run.errors}

@@ -64,6 +64,14 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         description="Deletes finished GitHub deliveries (and their payloads) older than DELIVERY_RETENTION_DAYS.",
         crontab="47 3 * * *",
     ),
+    PeriodicJob(
+        name="reviews.redeliver_failed",
+        task="reviews.redeliver_failed",
+        description="With GitHub App credentials: asks GitHub to redeliver the App's failed webhook "
+        "deliveries of the last 3 days that Triage Desk does not hold, at most once per delivery "
+        "(admin → Redelivery runs). Without App credentials it does nothing.",
+        every_seconds=600,
+    ),
 ]
 
 

@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from config.jobs.dispatch import send_job
+from config.jobs import dispatch
 
 
 class JobState(models.TextChoices):
@@ -74,7 +74,7 @@ class JobKind:
     def send_on_commit(self, pk) -> None:
         """Send the task of a job already `pending` once the surrounding transaction commits (at
         once outside one). A broker outage is logged and left to the sweeper (config/jobs/dispatch.py)."""
-        transaction.on_commit(lambda: send_job(self.task_name, pk))
+        transaction.on_commit(lambda: dispatch.submit(self.task_name, pk))
 
     def pending(self, ids) -> models.QuerySet:
         """The ids among `ids` whose job is pending."""

@@ -106,6 +106,12 @@ else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     # With the pool: a connection the server dropped while idle in it is replaced, not handed out.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Parameters sent beside the SQL (Django's documented psycopg 3 option), not quoted into it:
+    # a 28 KB webhook payload is then neither escaped by psycopg nor lexed by PostgreSQL's SQL
+    # parser (bench/README.md, webhook acknowledgement).
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
+        "DB_SERVER_SIDE_BINDING", default=True
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker, cache and shared rate-limit store; unset = embedded mode --------------
@@ -171,6 +177,9 @@ CELERY_TASK_QUEUES = [
 # a task there also when it is sent by name from a process that has not imported it.
 CELERY_TASK_ROUTES = ("config.jobs.dispatch.route_to_declared_queue",)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Jobs are published by a background thread of each process, many per message under load
+# (config/jobs/dispatch.py); false: each in the thread that committed its row.
+JOB_PUBLISH_IN_BACKGROUND = env.bool("JOB_PUBLISH_IN_BACKGROUND", default=True)
 TASK_MAX_RETRIES = env.int("TASK_MAX_RETRIES", default=5)
 # First retry delay of a transient failure, doubled at each retry (15 s: 5 retries span 4-8 minutes).
 TASK_RETRY_BACKOFF_S = env.int("TASK_RETRY_BACKOFF_S", default=15)
@@ -352,6 +361,11 @@ FEEDBACK_REJECTED_EXAMPLES = env.int("FEEDBACK_REJECTED_EXAMPLES", default=10)
 # GitHub
 GITHUB_WEBHOOK_SECRET = env.str("GITHUB_WEBHOOK_SECRET", default="")
 GITHUB_TOKEN = env.str("GITHUB_TOKEN", default="")
+# GitHub App mode (preferred over GITHUB_TOKEN): the App's id (numeric app id or client id, the
+# JWT's `iss`) and its private key (PEM text, "\n"-escaped newlines accepted, or a file path).
+GITHUB_APP_ID = env.str("GITHUB_APP_ID", default="")
+GITHUB_APP_PRIVATE_KEY = env.str("GITHUB_APP_PRIVATE_KEY", default="")
+GITHUB_APP_PRIVATE_KEY_PATH = env.str("GITHUB_APP_PRIVATE_KEY_PATH", default="")
 GITHUB_API_URL = env.str("GITHUB_API_URL", default="https://api.github.com")
 GITHUB_TIMEOUT_S = env.float("GITHUB_TIMEOUT_S", default=10.0)
 # GitHub's content-creation limit, shared by every worker (reviews/ratelimit.py).

@@ -6,10 +6,22 @@ from urllib.parse import urlparse
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/triage_desk")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
+# Under pytest-xdist each worker process has Redis databases of its own (a broker and, next to
+# it, a cache): gw0 the given one, gw1 two further, ... Processes a test starts inherit the
+# assigned REDIS_URL and keep it.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _xdist_worker.startswith("gw") and not os.environ.get("TEST_REDIS_DB_ASSIGNED"):
+    _given = urlparse(os.environ["REDIS_URL"])
+    _db = int(_given.path.lstrip("/") or 0) + 2 * int(_xdist_worker[2:])
+    os.environ["REDIS_URL"] = _given._replace(path=f"/{_db}").geturl()
+    os.environ["TEST_REDIS_DB_ASSIGNED"] = "1"
 os.environ.setdefault("LOG_FORMAT", "text")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 # Retries of transient failures a second apart (doubling), not 15 s: tests wait for them.
 os.environ.setdefault("TASK_RETRY_BACKOFF_S", "1")
+# Jobs published by the thread that committed them, so a test sees the message at once after
+# the commit; the background publisher has tests of its own (tests/config/test_dispatch.py).
+os.environ.setdefault("JOB_PUBLISH_IN_BACKGROUND", "false")
 
 from .base import *  # noqa: E402,F403
 from .base import CACHES, DATABASES, REDIS_URL, REST_FRAMEWORK  # noqa: E402

@@ -28,6 +28,14 @@ def activity_value(value):
     return str(value)
 
 
+def is_activity(*, actor: Actor, reopened: bool = False) -> bool:
+    """Whether a change counts as activity: it unarchives the issue and restarts its archiving
+    clock (`last_activity_at`). A person's change does (the actor decides: `Actor.is_activity`),
+    and so does a reopen by anyone; the LLM, the rules, beat jobs and the sync of our own writes
+    coming back from GitHub do not."""
+    return actor.is_activity or reopened
+
+
 def activity_build(*, actor: Actor, field: str, old, new, issue=None, task=None) -> Activity:
     return Activity(
         issue=issue,

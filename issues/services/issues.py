@@ -7,12 +7,12 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from config.api.errors import ApplicationError
-from issues.actors import Actor, counts_as_activity
+from issues.actors import Actor
 from issues.choices import FINISHED_STATUSES, ActorType, IssuePriority, IssueStatus, IssueType
 from issues.fields import EDITABLE_FIELDS, TRIAGE_FIELDS
 from issues.jobs import TRIAGE
 from issues.models import Activity, Issue, Project
-from issues.services.activity import activity_build, activity_record
+from issues.services.activity import activity_build, activity_record, is_activity
 from issues.services.common import (
     candidate_with,
     reject_unknown_fields,
@@ -67,8 +67,6 @@ def issue_create(
     labels: Iterable = (),
     source: str = "",
     external_id: str = "",
-    github_repository: str = "",
-    github_number: int | None = None,
     actor: Actor,
     create_missing_labels: bool = False,
 ) -> Issue:
@@ -84,8 +82,6 @@ def issue_create(
         reporter=reporter,
         source=source,
         external_id=external_id,
-        github_repository=github_repository,
-        github_number=github_number,
         resolved_at=now if status in FINISHED_STATUSES else None,
         triage_state_changed_at=now,
     )
@@ -138,8 +134,15 @@ def issue_update(*, issue: Issue, version: int | None, actor: Actor, create_miss
     )
 
 
-def _issue_apply(current: Issue, changes: dict, actor: Actor, create_missing_labels: bool) -> Issue | None:
-    """Write the changes on `current` unless its version moved on (then None)."""
+def _issue_apply(
+    current: Issue, changes: dict, actor: Actor, create_missing_labels: bool, *, extra: dict | None = None
+) -> Issue | None:
+    """Write the changes on `current` unless its version moved on (then None).
+
+    `extra`: bookkeeping columns written along (no history, no new version when alone), e.g.
+    the GitHub sync state. Only activity (`is_activity`) unarchives the issue and moves
+    `last_activity_at`; any change moves `updated_at`."""
+    extra = extra or {}
     field_changes = {k: v for k, v in changes.items() if k in ISSUE_EDITABLE_FIELDS}
     candidate = candidate_with(current, field_changes)
     validate_fields(candidate, set(field_changes) - {"assignee"})
@@ -175,17 +178,22 @@ def _issue_apply(current: Issue, changes: dict, actor: Actor, create_missing_lab
             history.append(("labels", old_names, new_names))
 
     if not values and new_labels is None:
+        if not extra or all(same_value(getattr(current, key), value) for key, value in extra.items()):
+            return current
+        if not Issue.objects.filter(pk=current.pk, version=current.version).update(**extra):
+            return None
+        for key, value in extra.items():
+            setattr(current, key, value)
         return current
-    activity = counts_as_activity(actor)
-    if current.archived_at is not None and activity:
+    activity = is_activity(actor=actor, reopened=_reopens(current.status, values.get("status", current.status)))
+    if activity and current.archived_at is not None:
         values["archived_at"] = None
         history.append(("archived_at", current.archived_at, None))
 
     now = timezone.now()
-    if activity:
-        values["last_activity_at"] = now
+    stamps = {"updated_at": now, **({"last_activity_at": now} if activity else {})}
     written = Issue.objects.filter(pk=current.pk, version=current.version).update(
-        **values, version=current.version + 1, updated_at=now
+        **values, **extra, **stamps, version=current.version + 1
     )
     if written != 1:
         return None
@@ -194,11 +202,14 @@ def _issue_apply(current: Issue, changes: dict, actor: Actor, create_missing_lab
     Activity.objects.bulk_create(
         [activity_build(actor=actor, field=field, old=old, new=new, issue=current) for field, old, new in history]
     )
-    for field, value in values.items():
+    for field, value in {**values, **extra, **stamps}.items():
         setattr(current, field, value)
     current.version += 1
-    current.updated_at = now
     return current
+
+
+def _reopens(old_status: str, new_status: str) -> bool:
+    return old_status in FINISHED_STATUSES and new_status not in FINISHED_STATUSES
 
 
 def issue_set_labels(
@@ -226,29 +237,33 @@ def issues_bulk_set_status(*, ids: Iterable[int], status: str, actor: Actor) -> 
                 f"Unknown issue ids: {', '.join(map(str, missing))}.", type="unknown_ids", ids=missing
             )
         changing = [row for row in rows if row.status != status]
-        if changing:
-            finished = status in FINISHED_STATUSES
-            Issue.objects.filter(pk__in=[row.pk for row in changing]).update(
+        finished = status in FINISHED_STATUSES
+        # Activity (issues.services.activity.is_activity): a person's change, or a reopen by anyone.
+        active = [row for row in changing if is_activity(actor=actor, reopened=_reopens(row.status, status))]
+        quiet = [row for row in changing if row not in active]
+        for group, activity in ((active, True), (quiet, False)):
+            if not group:
+                continue
+            Issue.objects.filter(pk__in=[row.pk for row in group]).update(
                 status=status,
                 resolved_at=(
                     Case(When(status__in=FINISHED_STATUSES, then=F("resolved_at")), default=Value(now))
                     if finished
                     else None
                 ),
-                archived_at=None,
                 version=F("version") + 1,
                 updated_at=now,
-                last_activity_at=now,
+                **({"archived_at": None, "last_activity_at": now} if activity else {}),
             )
-            history = [
-                activity_build(actor=actor, field="status", old=row.status, new=status, issue=row) for row in changing
-            ]
-            history += [
-                activity_build(actor=actor, field="archived_at", old=row.archived_at, new=None, issue=row)
-                for row in changing
-                if row.archived_at is not None
-            ]
-            Activity.objects.bulk_create(history)
+        history = [
+            activity_build(actor=actor, field="status", old=row.status, new=status, issue=row) for row in changing
+        ]
+        history += [
+            activity_build(actor=actor, field="archived_at", old=row.archived_at, new=None, issue=row)
+            for row in active
+            if row.archived_at is not None
+        ]
+        Activity.objects.bulk_create(history)
     return list(Issue.objects.filter(pk__in=ids).order_by("pk"))
 
 

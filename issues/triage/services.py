@@ -16,10 +16,10 @@ from config.jobs.errors import TransientError
 from issues.actors import LLM, Actor
 from issues.choices import ActorType
 from issues.fields import TRIAGE_FIELDS
-from issues.github_sync import issue_github_sync_request
+from issues.github_sync import issue_github_writeback_request
 from issues.jobs import TRIAGE
 from issues.models import Issue, Label, TriageEngine, TriageRun
-from issues.services import issue_update
+from issues.services import issue_github_label_removed_by_person, issue_update
 from issues.triage.prompts import triage_messages
 from issues.triage.rules import rules_triage
 from issues.triage.schemas import TriageOutput
@@ -73,7 +73,7 @@ def issue_triage(*, issue_id: int) -> TriageRun:
             decision.result["rules"] = rules.as_dict()
     run = _apply(issue_id, decision)
     TRIAGE.complete(issue_id, triage_confidence=decision.confidence)
-    issue_github_sync_request(issue_id=issue_id)  # a GitHub-linked issue: its labels and comment
+    issue_github_writeback_request(issue_id=issue_id)  # a GitHub-linked issue: its labels and comment
     return run
 
 
@@ -147,11 +147,10 @@ def _apply_once(issue: Issue, decision: Decision) -> TriageRun:
     known = {label.name.lower(): label.name for label in Label.objects.filter(project_id=issue.project_id)}
     current_labels = [label.name for label in issue.labels.all()]
     have = {name.lower() for name in current_labels}
-    # A label a person removed on GitHub is not put back by triage (issues/github_sync.py).
-    removed_on_github = {name.lower() for name in issue.github_labels_removed}
-    proposed = [name for name in decision.labels if name.lower() in known and name.lower() not in have]
-    added = list(dict.fromkeys(known[name.lower()] for name in proposed if name.lower() not in removed_on_github))
-    kept_off = list(dict.fromkeys(known[name.lower()] for name in proposed if name.lower() in removed_on_github))
+    # A label a person removed on GitHub is not put back by triage (issues/services/github.py).
+    proposed = [known[name.lower()] for name in decision.labels if name.lower() in known and name.lower() not in have]
+    added = list(dict.fromkeys(name for name in proposed if not issue_github_label_removed_by_person(issue, name)))
+    kept_off = list(dict.fromkeys(name for name in proposed if issue_github_label_removed_by_person(issue, name)))
     unknown = [name for name in decision.labels if name.lower() not in known]
     if added:
         changes["labels"] = current_labels + added  # never removes a label someone set

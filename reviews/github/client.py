@@ -1,4 +1,5 @@
-"""The only code that speaks to the GitHub REST API (requests; GITHUB_API_URL, GITHUB_TOKEN).
+"""The only code that speaks to the GitHub REST API (requests; GITHUB_API_URL, GITHUB_TOKEN, or
+the GitHub App's installation tokens: reviews/github/app.py).
 
 Rate limits become `CapacityWait(retry_after=...)`, server errors `TransientError`, so the calling task
 is retried after the wait GitHub asks for; everything else that fails is a `GitHubError`
@@ -76,7 +77,7 @@ def _session() -> requests.Session:
 
 
 class GitHubClient:
-    def __init__(self, *, token: str | None = None, api_url: str | None = None, session=None):
+    def __init__(self, *, token: str | None = None, api_url: str | None = None, session=None, reauthenticate=None):
         self.api_url = (api_url or settings.GITHUB_API_URL).rstrip("/")
         self.session = session or _session()
         self.headers = {
@@ -84,27 +85,48 @@ class GitHubClient:
             "X-GitHub-Api-Version": API_VERSION,
             "User-Agent": "triage-desk",
         }
-        token = token if token is not None else settings.GITHUB_TOKEN
-        if token:
-            self.headers["Authorization"] = f"Bearer {token}"
+        self.token = token if token is not None else settings.GITHUB_TOKEN
+        if self.token:
+            self.headers["Authorization"] = f"Bearer {self.token}"
+        # Called once when GitHub answers 401: a new token (App JWT or installation token).
+        self.reauthenticate = reauthenticate
 
     @classmethod
     def for_repository(cls, repository: str, *, installation_id: int | None = None) -> "GitHubClient":
-        """A client authenticated for calls on `repository` ("owner/name"): GITHUB_TOKEN
-        (single-repository mode). Raises GitHubNotConfigured when there is no credential."""
+        """A client authenticated for calls on `repository` ("owner/name").
+
+        GitHub App mode (GITHUB_APP_ID and its private key) when configured: the installation's
+        token, the installation being `installation_id` (from the delivery), else the one stored
+        for the repository, else asked of GitHub; a suspended or deleted installation raises a
+        PermanentError. Otherwise GITHUB_TOKEN (single-repository mode). Neither: GitHubNotConfigured."""
+        from reviews.github import app
+
+        if app.app_configured():
+            from reviews.services.installations import installation_for_repository
+
+            return app.installation_client(installation_for_repository(repository, installation_id=installation_id))
         if not settings.GITHUB_TOKEN:
             raise GitHubNotConfigured()
         return cls(token=settings.GITHUB_TOKEN)
 
+    def _authenticate(self, token: str) -> None:
+        self.token = token
+        self.headers["Authorization"] = f"Bearer {token}"
+
+    def _send(self, method: str, url: str, **kwargs) -> requests.Response:
+        try:
+            return self.session.request(method, url, headers=self.headers, timeout=settings.GITHUB_TIMEOUT_S, **kwargs)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise TransientError(f"GitHub unreachable: {exc.__class__.__name__}") from exc
+
     def _request(self, method: str, url: str, **kwargs) -> requests.Response:
         if not url.startswith("http"):
             url = f"{self.api_url}{url}"
-        try:
-            response = self.session.request(
-                method, url, headers=self.headers, timeout=settings.GITHUB_TIMEOUT_S, **kwargs
-            )
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise TransientError(f"GitHub unreachable: {exc.__class__.__name__}") from exc
+        response = self._send(method, url, **kwargs)
+        if response.status_code == 401 and self.reauthenticate is not None:
+            # An expired or revoked token: a new one, and this request once more.
+            self._authenticate(self.reauthenticate())
+            response = self._send(method, url, **kwargs)
         wait = _rate_limit_wait(response)
         if wait is not None:
             record_github_rate_limit_wait("github")
@@ -124,16 +146,19 @@ class GitHubClient:
             raise GitHubError(f"GitHub answered {response.status_code}: {message}", status=response.status_code)
         return response
 
-    def _paginate(self, path: str) -> list:
-        items, url, params = [], path, {"per_page": PER_PAGE}
-        for _ in range(MAX_PAGES):
+    def _pages(self, path: str, *, max_pages: int = MAX_PAGES):
+        """Each page of a list, following the `Link` header's rel="next" URL."""
+        url, params = path, {"per_page": PER_PAGE}
+        for _ in range(max_pages):
             response = self._request("GET", url, params=params)
-            items.extend(response.json())
+            yield response.json()
             url = response.links.get("next", {}).get("url")
             if not url:
-                break
-            params = None  # the next link carries the query
-        return items
+                return
+            params = None  # the next link carries the query (page or cursor)
+
+    def _paginate(self, path: str) -> list:
+        return [item for page in self._pages(path) for item in page]
 
     def get_pull(self, repository: str, number: int) -> dict:
         owner, name = _split(repository)
@@ -152,6 +177,30 @@ class GitHubClient:
         acquire_write_slot()
         payload = {"commit_id": commit_id, "body": body, "event": "COMMENT", "comments": comments}
         return self._request("POST", f"/repos/{owner}/{name}/pulls/{number}/reviews", json=payload).json()
+
+    # --- GitHub App (the JWT client of reviews.github.app.app_client) ---------------------------
+
+    def create_installation_token(self, installation_id: int) -> dict:
+        """201 {token, expires_at, ...}: an access token of the installation, valid an hour."""
+        return self._request("POST", f"/app/installations/{installation_id}/access_tokens").json()
+
+    def get_repository_installation(self, repository: str) -> dict | None:
+        """The App's installation on the repository; None when the App is not installed there (404)."""
+        owner, name = _split(repository)
+        try:
+            return self._request("GET", f"/repos/{owner}/{name}/installation").json()
+        except GitHubError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def hook_delivery_pages(self, *, max_pages: int):
+        """The App's webhook delivery attempts, newest first, one page (up to 100) at a time."""
+        return self._pages("/app/hook/deliveries", max_pages=max_pages)
+
+    def redeliver(self, delivery_id: int) -> None:
+        """Ask GitHub to send a delivery attempt again (202)."""
+        self._request("POST", f"/app/hook/deliveries/{delivery_id}/attempts")
 
     # --- issues: labels and comments (the write-back of triage, issues/github_sync.py) ---------
 

@@ -7,14 +7,25 @@ with the reason nothing was done. Unknown events and actions never reach a handl
 import logging
 import re
 from collections.abc import Callable
+from datetime import datetime
 
-from issues.actors import GITHUB
-from issues.choices import IssueStatus
-from issues.github_sync import issue_github_label_removed_by_person, issue_github_link
+from django.db import IntegrityError, transaction
+from django.utils.dateparse import parse_datetime
+
+from config.jobs.state import JobState
+from issues.actors import GITHUB, GITHUB_SYNC, Actor
 from issues.models import Comment, Issue
-from issues.services import DuplicateIssueError, comment_create, issue_create, issue_update
+from issues.services import (
+    DuplicateIssueError,
+    StaleGitHubDelivery,
+    comment_create,
+    comment_delete_from_source,
+    comment_update_from_source,
+    issue_github_create,
+    issue_github_sync,
+)
 from reviews.choices import REVIEW_COMMAND_ASSOCIATIONS, ReviewTrigger
-from reviews.models import Delivery, Installation
+from reviews.models import Delivery, ParkedComment
 from reviews.selectors import project_for_repository
 
 logger = logging.getLogger(__name__)
@@ -50,9 +61,23 @@ def handle_pull_request(delivery: Delivery) -> str:
 
 # --- issues ---------------------------------------------------------------------------------
 
+# The hidden marker our own comments on GitHub carry (the triage write-back comment).
+OUR_COMMENT_MARKER = "<!-- triage-desk:"
 
-def _issue_status(gh_issue: dict) -> str:
-    return IssueStatus.CLOSED if gh_issue.get("state") == "closed" else IssueStatus.OPEN
+
+def _is_bot(user: dict | None) -> bool:
+    """A GitHub account that is an App or a bot (our App's own writes come back from one)."""
+    user = user or {}
+    return user.get("type") == "Bot" or str(user.get("login") or "").endswith("[bot]")
+
+
+def _sender_actor(delivery: Delivery, user: dict | None = None) -> Actor:
+    """GITHUB for a person on GitHub (activity), GITHUB_SYNC for a bot (not activity)."""
+    return GITHUB_SYNC if _is_bot(user if user is not None else delivery.payload.get("sender")) else GITHUB
+
+
+def _github_time(value) -> datetime | None:
+    return parse_datetime(value) if isinstance(value, str) else None
 
 
 def _label_names(gh_issue: dict) -> list[str]:
@@ -62,46 +87,71 @@ def _label_names(gh_issue: dict) -> list[str]:
 def _linked_issue(project, gh_issue: dict) -> Issue | None:
     """The issue linked to a GitHub issue: looked up in the project the delivery's repository is
     linked to, so no issue of another project is ever touched by this repository's deliveries."""
-    return Issue.objects.filter(project=project, source=GITHUB_SOURCE, external_id=str(gh_issue["id"])).first()
+    return (
+        Issue.objects.select_related("project")
+        .filter(project=project, source=GITHUB_SOURCE, external_id=str(gh_issue["id"]))
+        .first()
+    )
 
 
-def handle_issues(delivery: Delivery) -> str:
-    """Create or update the linked project's issue so it matches GitHub's issue as sent."""
+def _linked_project(delivery: Delivery):
     project = project_for_repository(_repository(delivery))
     if project is None:
         raise Skip(f"repository {_repository(delivery)} is not linked to a project")
+    return project
+
+
+def handle_issues(delivery: Delivery) -> str:
+    """Apply GitHub's change to the linked project's issue (issues/services/github.py: labels as
+    changes, older deliveries skipped), creating it the first time; then the comments parked
+    while it was missing."""
+    project = _linked_project(delivery)
     gh_issue = delivery.payload["issue"]
-    external_id = str(gh_issue["id"])
-    fields = {
+    actor = _sender_actor(delivery)
+    label = (delivery.payload.get("label") or {}).get("name") or ""
+    values = {
         "title": (gh_issue.get("title") or "")[:300] or f"GitHub issue #{gh_issue.get('number')}",
         "body": gh_issue.get("body") or "",
-        "status": _issue_status(gh_issue),
-        "labels": _label_names(gh_issue),
+        "closed": gh_issue.get("state") == "closed",
+        "updated_at": _github_time(gh_issue.get("updated_at")),
+        "actor": actor,
+        # Where the write-back of triage addresses it (issues/github_sync.py).
+        "github_repository": _repository(delivery),
+        "github_number": gh_issue.get("number"),
     }
+    labels = _label_names(gh_issue)
+    if delivery.action == "labeled" and label and label.lower() not in {name.lower() for name in labels}:
+        labels.append(label)
+    if delivery.action == "unlabeled" and label:
+        labels = [name for name in labels if name.lower() != label.lower()]
     issue = _linked_issue(project, gh_issue)
-    link = {"github_repository": _repository(delivery), "github_number": gh_issue.get("number")}
     if issue is None:
         try:
-            issue = issue_create(
+            issue = issue_github_create(
                 project=project,
+                external_id=str(gh_issue["id"]),
                 reporter=(gh_issue.get("user") or {}).get("login", ""),
-                source=GITHUB_SOURCE,
-                external_id=external_id,
-                actor=GITHUB,
-                create_missing_labels=True,
-                **link,
-                **fields,
+                labels=labels,
+                **values,
             )
-            return f"created {issue.key} from {_repository(delivery)}#{gh_issue.get('number')}"
+            note = f"created {issue.key} from {_repository(delivery)}#{gh_issue.get('number')}"
+            return note + _apply_parked_comments(issue, gh_issue)
         except DuplicateIssueError as duplicate:  # another delivery of this issue created it first
             if duplicate.issue.project_id != project.pk:
-                raise Skip(f"GitHub issue {external_id} is linked to {duplicate.issue.key}, not in {project.key}")
+                raise Skip(f"GitHub issue {gh_issue['id']} is linked to {duplicate.issue.key}, not in {project.key}")
             issue = duplicate.issue
-    issue = issue_update(issue=issue, version=None, actor=GITHUB, create_missing_labels=True, **fields)
-    issue_github_link(issue=issue, repository=link["github_repository"], number=link["github_number"])
-    if delivery.action == "unlabeled" and (delivery.payload.get("label") or {}).get("name"):
-        issue_github_label_removed_by_person(issue=issue, name=delivery.payload["label"]["name"])
-    return f"updated {issue.key} ({delivery.action})"
+    try:
+        issue = issue_github_sync(
+            issue=issue,
+            labels=labels,
+            by_person=actor == GITHUB,
+            label_added=label if delivery.action == "labeled" else "",
+            label_removed=label if delivery.action == "unlabeled" else "",
+            **values,
+        )
+    except StaleGitHubDelivery as stale:
+        raise Skip(f"{stale}{_apply_parked_comments(issue, gh_issue)}")
+    return f"updated {issue.key} ({delivery.action})" + _apply_parked_comments(issue, gh_issue)
 
 
 # --- issue_comment --------------------------------------------------------------------------
@@ -120,7 +170,8 @@ def _review_command(delivery: Delivery) -> str:
     if project_for_repository(repository) is None:
         raise Skip(f"repository {repository} is not linked to a project")
     # The comment does not carry the head SHA: ask GitHub for the pull request as it is now.
-    data = GitHubClient.for_repository(repository).get_pull(repository, number)
+    client = GitHubClient.for_repository(repository, installation_id=delivery.installation_id)
+    data = client.get_pull(repository, number)
     pull = pull_request_sync(repository=repository, data=data)
     try:
         review = review_request(pull=pull, trigger=ReviewTrigger.COMMAND, requested_by=login)
@@ -130,28 +181,104 @@ def _review_command(delivery: Delivery) -> str:
 
 
 def handle_issue_comment(delivery: Delivery) -> str:
+    """Mirror a comment of a linked GitHub issue: created, edited, deleted. Our own triage
+    comment (it carries OUR_COMMENT_MARKER) is not imported; a bot's comment is imported as
+    automation (no activity). A comment whose issue is not here yet is parked (ParkedComment)
+    and applied when the issue's delivery arrives."""
     gh_issue, comment = delivery.payload["issue"], delivery.payload["comment"]
     if gh_issue.get("pull_request"):
-        if REVIEW_COMMAND.match(comment.get("body") or ""):
+        if delivery.action == "created" and REVIEW_COMMAND.match(comment.get("body") or ""):
             return _review_command(delivery)
         raise Skip("comment on a pull request without a command")
-    project = project_for_repository(_repository(delivery))
-    if project is None:
-        raise Skip(f"repository {_repository(delivery)} is not linked to a project")
+    project = _linked_project(delivery)
     issue = _linked_issue(project, gh_issue)
     if issue is None:
-        raise Skip(f"{_repository(delivery)}#{gh_issue.get('number')} has no linked issue")
+        return _park_comment(delivery, project)
+    return _comment_apply(issue, delivery)
+
+
+def _comment_apply(issue: Issue, delivery: Delivery) -> str:
+    comment = delivery.payload["comment"]
     external_id = str(comment["id"])
+    if delivery.action == "deleted":
+        if not comment_delete_from_source(issue=issue, external_id=external_id):
+            raise Skip(f"comment {external_id} is not on {issue.key}")
+        return f"comment {external_id} deleted from {issue.key}"
+    if OUR_COMMENT_MARKER in (comment.get("body") or ""):
+        raise Skip(f"comment {external_id} is our own triage comment")
+    author = comment.get("user") or {}
+    fields = {
+        "issue": issue,
+        "external_id": external_id,
+        "body": comment.get("body") or "",
+        "author_name": author.get("login", ""),
+        "source_updated_at": _github_time(comment.get("updated_at")),
+    }
+    if delivery.action == "edited" and fields["source_updated_at"] is not None:
+        _saved, changed = comment_update_from_source(actor=_sender_actor(delivery), **fields)
+        if not changed:
+            raise Skip(f"comment {external_id} on {issue.key} is unchanged (or a newer edit is applied)")
+        return f"comment {external_id} on {issue.key} edited"
     if Comment.objects.filter(issue=issue, external_id=external_id).exists():
         raise Skip(f"comment {external_id} is already on {issue.key}")
-    comment_create(  # idempotent on external_id as well, should two deliveries race
-        issue=issue,
-        body=comment.get("body") or "",
-        actor=GITHUB,
-        author_name=(comment.get("user") or {}).get("login", ""),
-        external_id=external_id,
-    )
+    # Idempotent on external_id as well, should two deliveries race.
+    comment_create(actor=_sender_actor(delivery, author), **fields)
     return f"comment {external_id} added to {issue.key}"
+
+
+def _park_comment(delivery: Delivery, project) -> str:
+    """Keep a comment whose issue is not here yet; a deletion drops what was parked for it."""
+    gh_issue, comment = delivery.payload["issue"], delivery.payload["comment"]
+    where = f"{_repository(delivery)}#{gh_issue.get('number')}"
+    if delivery.action == "deleted":
+        ParkedComment.objects.filter(comment_id=comment["id"]).delete()
+        raise Skip(f"comment {comment['id']} deleted before {where} arrived")
+    try:
+        _park(delivery, gh_issue["id"], comment["id"])
+    except IntegrityError:  # another delivery of this comment parked it first: compare with that one
+        _park(delivery, gh_issue["id"], comment["id"])
+    # The issue may have arrived meanwhile, its delivery looking for parked comments before
+    # this one committed: look once more, after the commit, so one of the two applies it.
+    issue = _linked_issue(project, gh_issue)
+    if issue is not None:
+        return f"{where} arrived meanwhile" + _apply_parked_comments(issue, gh_issue)
+    raise Skip(f"{where} has no linked issue yet: comment {comment['id']} parked until it arrives")
+
+
+@transaction.atomic
+def _park(delivery: Delivery, github_issue_id: int, comment_id: int) -> None:
+    parked = ParkedComment.objects.select_for_update().select_related("delivery").filter(comment_id=comment_id)
+    parked = parked.first()
+    if parked is None:
+        ParkedComment.objects.create(delivery=delivery, github_issue_id=github_issue_id, comment_id=comment_id)
+    elif _comment_time(delivery) >= _comment_time(parked.delivery):  # keep the latest text
+        parked.delivery = delivery
+        parked.save(update_fields=["delivery"])
+
+
+def _comment_time(delivery: Delivery) -> datetime:
+    return _github_time(delivery.payload["comment"].get("updated_at")) or delivery.received_at
+
+
+def _apply_parked_comments(issue: Issue, gh_issue: dict) -> str:
+    """Apply the comments parked for this GitHub issue, each once; a note for the result."""
+    applied = 0
+    for parked_pk in ParkedComment.objects.filter(github_issue_id=gh_issue["id"]).values_list("pk", flat=True):
+        with transaction.atomic():
+            parked = ParkedComment.objects.select_for_update(skip_locked=True).filter(pk=parked_pk).first()
+            if parked is None:  # applied by another worker
+                continue
+            delivery = parked.delivery
+            try:
+                note = _comment_apply(issue, delivery)
+                applied += 1
+            except Skip as skip:
+                note = str(skip)
+            parked.delete()
+            Delivery.objects.filter(pk=delivery.pk, state=JobState.SKIPPED).update(
+                state=JobState.DONE, result=f"parked, then applied: {note}"[:500]
+            )
+    return f"; {applied} parked comment(s) applied" if applied else ""
 
 
 # --- pull_request_review_comment -----------------------------------------------------------
@@ -174,19 +301,29 @@ def handle_review_comment(delivery: Delivery) -> str:
 
 
 def handle_installation(delivery: Delivery) -> str:
-    data = delivery.payload["installation"]
-    repositories = [repo.get("full_name", "") for repo in delivery.payload.get("repositories") or []]
-    Installation.objects.update_or_create(
-        installation_id=data["id"],
-        defaults={
-            "account": (data.get("account") or {}).get("login", ""),
-            "target_type": data.get("target_type") or "",
-            "app_id": data.get("app_id"),
-            "repositories": repositories,
-            "last_action": delivery.action,
-        },
+    from reviews.services.installations import installation_record
+
+    installation = installation_record(
+        action=delivery.action,
+        data=delivery.payload["installation"],
+        repositories=delivery.payload.get("repositories"),
     )
-    return f"installation {data['id']} {delivery.action}"
+    state = f" ({installation.stopped})" if installation.stopped else ""
+    return f"installation {installation.installation_id} {delivery.action}{state}"
+
+
+def handle_installation_repositories(delivery: Delivery) -> str:
+    from reviews.services.installations import installation_repositories_change
+
+    added = delivery.payload.get("repositories_added") or []
+    removed = delivery.payload.get("repositories_removed") or []
+    installation = installation_repositories_change(
+        data=delivery.payload["installation"],
+        added=added,
+        removed=removed,
+        selection=delivery.payload.get("repository_selection") or "",
+    )
+    return f"installation {installation.installation_id}: {len(added)} repositories added, {len(removed)} removed"
 
 
 Handler = Callable[[Delivery], str]
@@ -196,9 +333,10 @@ HANDLERS: dict[str, tuple[Handler, frozenset[str] | None]] = {
         frozenset({"opened", "reopened", "synchronize", "ready_for_review", "closed"}),
     ),
     "issues": (handle_issues, frozenset({"opened", "edited", "closed", "reopened", "labeled", "unlabeled"})),
-    "issue_comment": (handle_issue_comment, frozenset({"created"})),
+    "issue_comment": (handle_issue_comment, frozenset({"created", "edited", "deleted"})),
     "pull_request_review_comment": (handle_review_comment, frozenset({"created"})),
     "installation": (handle_installation, None),  # every action is recorded
+    "installation_repositories": (handle_installation_repositories, frozenset({"added", "removed"})),
 }
 
 

@@ -10,12 +10,15 @@ import redis
 from django.conf import settings
 
 from config.celery import app
-from config.jobs.dispatch import FAN_OUT_CHUNK, SEND_JOBS_TASK, send_job, send_jobs_on_commit
+from config.jobs.dispatch import FAN_OUT_CHUNK, SEND_JOBS_TASK, Publisher, send_job, send_jobs_on_commit
 from config.jobs.state import JOB_KINDS, JobState
 from config.tasks import send_jobs
-from issues.jobs import TRIAGE
+from issues.jobs import PLAN, TRIAGE
 from issues.models import Issue
+from reviews.jobs import DELIVERY
+from reviews.models import Delivery
 from tests.issues.factories import IssueFactory
+from tests.reviews.github import SECRET, deliver, payload_bytes
 from tests.worker import wait_for
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +143,50 @@ def test_every_job_sent_by_name_is_delivered_to_the_queue_its_task_declares(brok
     declared = {name: app.tasks[name].queue for name in [kind.task_name for kind in JOB_KINDS] + [SEND_JOBS_TASK]}
     assert delivered == declared
     assert set(declared.values()) == {"default", "llm"}
+
+
+# --- the background publisher (JOB_PUBLISH_IN_BACKGROUND, on outside tests) -----------------
+
+
+def test_the_publisher_sends_a_lone_job_as_its_own_message_and_many_as_one_fan_out(broker):
+    publisher = Publisher()
+
+    publisher.submit(PLAN.task_name, 7)
+    wait_for(lambda: _queued(broker, "llm"))
+    for pk in (1, 2, 3):
+        publisher.submit(TRIAGE.task_name, pk)
+    wait_for(lambda: _queued(broker, "default"))
+
+    assert _queued(broker, "llm") == [(PLAN.task_name, [7])]
+    assert _queued(broker, "default") == [(SEND_JOBS_TASK, [TRIAGE.task_name, [1, 2, 3]])]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_acknowledged_with_background_publishing_has_its_job_sent(client, broker, settings):
+    settings.JOB_PUBLISH_IN_BACKGROUND = True
+    settings.GITHUB_WEBHOOK_SECRET = SECRET
+
+    response = deliver(client, "pull_request", payload_bytes("pull_request/opened"))
+
+    assert response.status_code == 202
+    delivery = Delivery.objects.get(delivery_id=response.json()["delivery"])
+    assert wait_for(lambda: _queued(broker, "default")) == [(DELIVERY.task_name, [delivery.pk])]
+
+
+SUBMIT_AND_EXIT = """
+import django
+django.setup()
+from config.jobs.dispatch import PUBLISHER
+PUBLISHER.LINGER_S = 5  # the thread would wait far longer than the process lives
+for pk in (11, 12):
+    PUBLISHER.submit("issues.triage", pk)
+"""
+
+
+def test_jobs_submitted_before_a_normal_exit_are_sent(broker):
+    db = settings.DATABASES["default"]
+    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+
+    subprocess.run([sys.executable, "-c", SUBMIT_AND_EXIT], check=True, timeout=60, cwd=settings.BASE_DIR, env=env)
+
+    assert [args for _name, args in _queued(broker, "default")] == [["issues.triage", [11, 12]]]

@@ -7,9 +7,11 @@ from django.db import connection
 from django.utils import timezone
 
 from issues import archiving
+from issues.actors import LLM, Actor
 from issues.archiving import issues_archive_stale
 from issues.choices import ActorType, IssuePriority, IssueStatus
 from issues.models import Activity, Issue
+from issues.services import issue_update
 from tests.issues.factories import IssueFactory, LabelFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +54,6 @@ def mixed(project):
             IssueFactory(project=project, priority=IssuePriority.CRITICAL, status=IssueStatus.IN_PROGRESS), 45
         ),
         "commented_recently": _touched(_idle(IssueFactory(project=project), 45), "last_activity_at"),
-        "updated_recently": _touched(_idle(IssueFactory(project=project), 45), "updated_at"),
     }
 
 
@@ -69,6 +70,25 @@ def test_archives_exactly_the_stale_issues_that_are_not_exempt(mixed, batch_stra
 
     assert _archived_ids() == {mixed["stale"].pk, mixed["stale_resolved_critical"].pk}
     assert report.archived == 2
+
+
+def test_an_issue_only_automation_changed_recently_is_archived(project, batch_strategy):
+    issue = _idle(IssueFactory(project=project), 45)
+    issue = issue_update(issue=issue, version=None, actor=LLM, summary="Triage's summary")
+
+    issues_archive_stale()
+
+    assert issue.updated_at > timezone.now() - timedelta(minutes=1)
+    assert _archived_ids() == {issue.pk}
+
+
+def test_an_issue_a_person_changed_recently_is_not_archived(project, batch_strategy, user):
+    issue = _idle(IssueFactory(project=project), 45)
+    issue_update(issue=issue, version=None, actor=Actor.of_user(user), summary="A person's summary")
+
+    issues_archive_stale()
+
+    assert _archived_ids() == set()
 
 
 def test_every_archived_issue_gets_one_automation_activity_row(mixed, batch_strategy):

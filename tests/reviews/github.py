@@ -91,7 +91,7 @@ def validate_request(method: str, url: str, body: bytes | None) -> str:
             OAS30Validator(params[name]["schema"]).validate(_coerce(values[0], params[name]["schema"]))
             if name == "per_page":
                 assert int(values[0]) <= 100
-        if "requestBody" in operation:
+        if "requestBody" in operation and (body or operation["requestBody"].get("required")):
             schema = _strict(operation["requestBody"]["content"]["application/json"]["schema"])
             OAS30Validator(schema).validate(json.loads(body))
         else:
@@ -164,6 +164,8 @@ class FakeGitHub:
     errors: dict[str, list[tuple[int, dict, dict]]] = field(default_factory=dict)
     reject_inline_comments: bool = False
     create_then_fail: bool = False
+    # A FakeGitHubApp (tests/reviews/github_app.py): App endpoints and installation tokens.
+    app: object = None
     # Issues (the write-back of triage): the repository's labels, each issue's labels and comments.
     repo_labels: list[dict] = field(default_factory=list)
     issue_labels: dict[int, list[str]] = field(default_factory=dict)
@@ -195,6 +197,9 @@ class FakeGitHub:
             if self.errors.get(key):
                 status, headers, error = self.errors[key].pop(0)
                 return status, headers, json.dumps(error)
+            answer = self.app.answer(key, request) if self.app is not None else None
+            if answer is not None:
+                return answer
             if "/issues/" in key or key.endswith("/labels"):
                 return self._answer_issues(key, request.url, data)
             number = int(re.search(r"/pulls/(\d+)", request.url).group(1))
@@ -203,8 +208,9 @@ class FakeGitHub:
         return callback
 
     def writes(self) -> list[tuple[str, dict | None]]:
-        """Every write sent (POST, PATCH, PUT, DELETE), in order: (operation, body)."""
-        return [(key, body) for key, body in self.calls if not key.startswith("GET")]
+        """Every write to a repository (POST, PATCH, PUT, DELETE; not the App's token requests),
+        in order: (operation, body)."""
+        return [(key, body) for key, body in self.calls if key.split(" ", 1)[0] != "GET" and " /app/" not in key]
 
     def add_repo_label(self, name: str, color: str = "ededed", description: str | None = None) -> dict:
         label = {

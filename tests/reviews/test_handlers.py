@@ -430,7 +430,7 @@ def test_installation_is_recorded(client, db):
     assert delivery.state == JobState.DONE
     assert installation.installation_id == data["installation"]["id"]
     assert (installation.account, installation.last_action) == ("Codertocat", "created")
-    assert installation.repositories == ["Codertocat/Hello-World"]
+    assert list(installation.repositories.values_list("full_name", flat=True)) == ["Codertocat/Hello-World"]
 
 
 def test_review_command_on_a_pull_request_github_does_not_know_fails_visibly(client, fake_github):

@@ -107,6 +107,19 @@ def test_an_opened_issue_gets_its_labels_and_one_triage_comment_in_three_writes(
     )
 
 
+def test_in_app_mode_the_writes_of_a_triaged_issue_cost_one_installation_token(
+    client, linked, fake_github, fake_openai, github_app
+):
+    github_app.installations[1] = [REPOSITORY]
+    fake_openai.add_reply(answer())
+
+    synced(open_issue(client))
+
+    assert [key for key, _ in fake_github.writes()] == [CREATE_LABEL, ADD_LABELS, POST_COMMENT]
+    assert github_app.minted == [1]
+    assert len(fake_github.issue_comments[NUMBER]) == 1
+
+
 def test_a_re_triage_edits_the_triage_comment_and_adds_no_second_one(
     client, linked, fake_github, fake_openai, staff_client
 ):

@@ -29,7 +29,7 @@ from issues.api.serializers import (
     output_timezone,
 )
 from issues.api.views.imports import IssueImportMixin
-from issues.api.views.versioned import CONFLICT, VersionedUpdateMixin
+from issues.api.views.versioned import VersionedUpdateMixin, versioned_update_schemas
 from issues.filtersets import IssueFilterSet
 from issues.jobs import PLAN, TRIAGE
 from issues.models import Issue
@@ -54,7 +54,6 @@ ERRORS = {
     400: OpenApiResponse(description="Invalid input (error format, type `validation_error` or more specific)."),
     404: OpenApiResponse(description="No such issue."),
 }
-VERSIONED_ERRORS = {**ERRORS, 409: CONFLICT}
 # How many runs GET/POST .../triage/ and .../plan/ show, newest first.
 RECENT_RUNS = 10
 
@@ -69,17 +68,12 @@ RECENT_RUNS = 10
         summary="Get an issue (with its latest triage and plan runs)",
         responses={200: IssueDetailSerializer, 404: ERRORS[404]},
     ),
-    update=extend_schema(
-        summary="Replace an issue's editable fields",
+    **versioned_update_schemas(
+        "issue",
         request=IssueUpdateSerializer,
-        responses={200: IssueSerializer, **VERSIONED_ERRORS},
-        examples=[examples.ISSUE_PUT, examples.VERSION_CONFLICT],
-    ),
-    partial_update=extend_schema(
-        summary="Change some of an issue's fields",
-        request=IssueUpdateSerializer,
-        responses={200: IssueSerializer, **VERSIONED_ERRORS},
-        examples=[examples.ISSUE_PATCH, examples.VERSION_CONFLICT],
+        response=IssueSerializer,
+        put_example=examples.ISSUE_PUT,
+        patch_example=examples.ISSUE_PATCH,
     ),
     destroy=extend_schema(summary="Delete an issue (staff)"),
 )

@@ -8,30 +8,22 @@ from issues.actors import Actor
 from issues.api import examples
 from issues.api.permissions import IsStaff
 from issues.api.serializers import ActivitySerializer, TaskCreateSerializer, TaskSerializer, TaskUpdateSerializer
-from issues.api.views.versioned import CONFLICT, VersionedUpdateMixin
+from issues.api.views.versioned import VersionedUpdateMixin, versioned_update_schemas
 from issues.filtersets import TaskFilterSet
 from issues.models import Task
 from issues.selectors import activity_queryset
 from issues.services import task_create, task_update
 
-ERRORS = {400: OpenApiResponse(description="Invalid input."), 404: OpenApiResponse(description="No such task.")}
-VERSIONED_ERRORS = {**ERRORS, 409: CONFLICT}
-
 
 @extend_schema_view(
     list=extend_schema(summary="List tasks"),
     retrieve=extend_schema(summary="Get a task"),
-    update=extend_schema(
-        summary="Replace a task's editable fields",
+    **versioned_update_schemas(
+        "task",
         request=TaskUpdateSerializer,
-        responses={200: TaskSerializer, **VERSIONED_ERRORS},
-        examples=[examples.TASK_PATCH, examples.VERSION_CONFLICT],
-    ),
-    partial_update=extend_schema(
-        summary="Change some of a task's fields",
-        request=TaskUpdateSerializer,
-        responses={200: TaskSerializer, **VERSIONED_ERRORS},
-        examples=[examples.TASK_PATCH, examples.VERSION_CONFLICT],
+        response=TaskSerializer,
+        put_example=examples.TASK_PATCH,
+        patch_example=examples.TASK_PATCH,
     ),
     destroy=extend_schema(summary="Delete a task"),
 )
@@ -58,7 +50,7 @@ class TaskViewSet(VersionedUpdateMixin, viewsets.ModelViewSet):
     @extend_schema(
         summary="Create a task",
         request=TaskCreateSerializer,
-        responses={201: TaskSerializer, **ERRORS},
+        responses={201: TaskSerializer, 400: OpenApiResponse(description="Invalid input.")},
         examples=[examples.TASK_CREATE],
     )
     def create(self, request, *args, **kwargs):

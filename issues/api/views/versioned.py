@@ -1,12 +1,36 @@
 """PUT and PATCH of a versioned object (issues, tasks): the client sends the `version` it read."""
 
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from issues.actors import Actor
+from issues.api import examples
 
 CONFLICT = OpenApiResponse(description="Stale `version`: `current_version` in the error.")
+
+
+def versioned_update_schemas(noun: str, *, request, response, put_example, patch_example) -> dict:
+    """The `update` and `partial_update` entries of `extend_schema_view` for a versioned object."""
+    errors = {
+        400: OpenApiResponse(description="Invalid input (error format, type `validation_error` or more specific)."),
+        404: OpenApiResponse(description=f"No such {noun}."),
+        409: CONFLICT,
+    }
+    return {
+        "update": extend_schema(
+            summary=f"Replace a {noun}'s editable fields",
+            request=request,
+            responses={200: response, **errors},
+            examples=[put_example, examples.VERSION_CONFLICT],
+        ),
+        "partial_update": extend_schema(
+            summary=f"Change some of a {noun}'s fields",
+            request=request,
+            responses={200: response, **errors},
+            examples=[patch_example, examples.VERSION_CONFLICT],
+        ),
+    }
 
 
 # `update` and `partial_update` for a viewset of versioned objects. The viewset names the body

@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from issues.actors import GITHUB, Actor
+from issues.actors import GITHUB, GITHUB_SYNC, LLM, Actor
 from issues.models import Activity, Comment, Issue
-from issues.services import comment_create
+from issues.services import comment_create, comment_update_from_source
 from tests.issues.factories import IssueFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +38,33 @@ def test_comment_moves_last_activity_and_unarchives(user):
     assert stored.archived_at is None
     assert stored.last_activity_at > timezone.now() - timedelta(minutes=1)
     assert Activity.objects.filter(issue=issue, field="archived_at", new_value__isnull=True).exists()
+
+
+@pytest.mark.parametrize("automation", [LLM, GITHUB_SYNC], ids=lambda actor: actor.name)
+def test_a_comment_by_automation_neither_unarchives_nor_moves_last_activity(automation):
+    long_ago = timezone.now() - timedelta(days=60)
+    issue = IssueFactory()
+    Issue.objects.filter(pk=issue.pk).update(archived_at=long_ago, last_activity_at=long_ago)
+
+    comment_create(issue=issue, body="Automated note", actor=automation)
+
+    stored = Issue.objects.get(pk=issue.pk)
+    assert (stored.archived_at, stored.last_activity_at) == (long_ago, long_ago)
+    assert Comment.objects.filter(issue=issue).count() == 1
+
+
+def test_an_edit_from_github_older_than_the_one_applied_changes_nothing():
+    issue = IssueFactory()
+    now = timezone.now()
+    comment_create(issue=issue, body="v1", actor=GITHUB, external_id="c1", source_updated_at=now)
+    comment_update_from_source(issue=issue, external_id="c1", body="v3", actor=GITHUB, source_updated_at=now)
+
+    _comment, changed = comment_update_from_source(
+        issue=issue, external_id="c1", body="v2", actor=GITHUB, source_updated_at=now - timedelta(seconds=5)
+    )
+
+    assert changed is False
+    assert Comment.objects.get(issue=issue).body == "v3"
 
 
 def test_comment_does_not_bump_the_issue_version(user):

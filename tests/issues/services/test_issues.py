@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from config.api.errors import ApplicationError, ConflictError
 from config.jobs.state import JobState
-from issues.actors import AUTOMATION, LLM, Actor
+from issues.actors import AUTOMATION, GITHUB, GITHUB_SYNC, LLM, Actor
 from issues.models import Activity, Issue, Label
 from issues.services import (
     DuplicateIssueError,
@@ -17,6 +17,7 @@ from issues.services import (
     issue_update,
     issues_bulk_set_status,
 )
+from issues.triage.services import RULES
 from tests.factories import UserFactory
 from tests.issues.factories import IssueFactory, LabelFactory, ProjectFactory
 
@@ -195,6 +196,52 @@ def test_issue_update_unarchives_and_moves_last_activity(project, actor):
     stored = _reload(issue)
     assert stored.archived_at is None
     assert stored.last_activity_at > timezone.now() - timedelta(minutes=1)
+
+
+def _archived_long_ago(issue: Issue) -> Issue:
+    long_ago = timezone.now() - timedelta(days=90)
+    Issue.objects.filter(pk=issue.pk).update(archived_at=long_ago, last_activity_at=long_ago)
+    return _reload(issue)
+
+
+@pytest.mark.parametrize("automation", [LLM, RULES, AUTOMATION, GITHUB_SYNC], ids=lambda actor: actor.name)
+def test_an_update_by_automation_is_not_activity(project, automation):
+    issue = _archived_long_ago(IssueFactory(project=project))
+
+    issue_update(issue=issue, version=None, actor=automation, summary="Written by automation.")
+
+    stored = _reload(issue)
+    assert stored.summary == "Written by automation."
+    assert (stored.archived_at, stored.last_activity_at) == (issue.archived_at, issue.last_activity_at)
+    assert stored.updated_at > timezone.now() - timedelta(minutes=1)
+
+
+def test_an_update_by_a_person_on_github_is_activity(project):
+    issue = _archived_long_ago(IssueFactory(project=project))
+
+    issue_update(issue=issue, version=None, actor=GITHUB, body="More from the reporter.")
+
+    assert _reload(issue).archived_at is None
+
+
+def test_a_reopen_by_automation_is_activity(project):
+    issue = _archived_long_ago(IssueFactory(project=project, status="closed"))
+
+    issue_update(issue=issue, version=None, actor=AUTOMATION, status="open")
+
+    stored = _reload(issue)
+    assert stored.archived_at is None
+    assert stored.last_activity_at > timezone.now() - timedelta(minutes=1)
+
+
+def test_bulk_status_by_automation_unarchives_the_reopened_issues_only(project):
+    closed = _archived_long_ago(IssueFactory(project=project, status="closed"))
+    in_progress = _archived_long_ago(IssueFactory(project=project, status="in_progress"))
+
+    issues_bulk_set_status(ids=[closed.pk, in_progress.pk], status="open", actor=AUTOMATION)
+
+    assert _reload(closed).archived_at is None
+    assert (_reload(in_progress).status, _reload(in_progress).archived_at) == ("open", in_progress.archived_at)
 
 
 def test_issue_update_rejects_read_only_fields(project, actor):
