@@ -39,10 +39,11 @@ run: $(STAMP)
 	$(BIN)/python -m config.ops.procs start -f Procfile
 
 # PostgreSQL and Redis from DATABASE_URL / REDIS_URL, default the local servers.
-# TEST_PROCESSES pytest-xdist workers, each with its own test database and Redis databases.
-TEST_PROCESSES ?= 2
+# TEST_PROCESSES pytest-xdist workers (tests wait on workers and servers more than on the CPU),
+# each with its own test database and Redis databases.
+TEST_PROCESSES ?= 3
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -240,15 +240,22 @@ def _embedded_make_run_environment(tmp_path) -> dict[str, str]:
     }
 
 
-@pytest.mark.slow
-def test_ctrl_c_on_make_run_stops_web_worker_and_beat_cleanly(tmp_path):
-    import signal
-    import time
-
+@pytest.fixture
+def embedded_environment(tmp_path) -> dict[str, str]:
+    """`make run`'s environment in embedded mode, its SQLite database migrated."""
     env = _embedded_make_run_environment(tmp_path)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True
     )
+    return env
+
+
+@pytest.mark.slow
+def test_ctrl_c_on_make_run_stops_web_worker_and_beat_cleanly(tmp_path, embedded_environment):
+    import signal
+    import time
+
+    env = embedded_environment
     log = tmp_path / "honcho.log"
     with log.open("w") as out:
         procs = subprocess.Popen(
