@@ -280,3 +280,70 @@ def test_without_github_credentials_the_writeback_fails_saying_so(client, linked
 
     assert "GitHub not configured" in issue.github_sync_error
     assert fake_github.calls == []
+
+
+def _issue_delivery(name: str, **changes) -> dict:
+    data = payload(f"issues/{name}")
+    data["issue"].update(changes)
+    return data
+
+
+def _processed(client, event: str, data: dict):
+    from reviews.models import Delivery
+
+    response = deliver(client, event, data)
+    assert response.status_code == 202
+    return wait_for(
+        lambda: (
+            Delivery.objects.filter(delivery_id=response.json()["delivery"])
+            .exclude(state__in=(JobState.PENDING, JobState.RUNNING))
+            .first()
+        )
+    )
+
+
+def test_app_mode_end_to_end_triage_reaches_github_and_both_sides_are_respected(
+    client, linked, fake_github, fake_openai, github_app, staff_client
+):
+    """Issue 13's "done when", through the real worker, in App mode, with real payloads."""
+    github_app.installations[1] = [REPOSITORY]
+    fake_openai.add_reply(answer())
+
+    # An `issues.opened` delivery creates the issue; triage's labels and one comment reach GitHub.
+    issue = synced(open_issue(client))
+    assert [key for key, _ in fake_github.writes()] == [CREATE_LABEL, ADD_LABELS, POST_COMMENT]
+    assert fake_github.issue_labels[NUMBER] == ["ui"]
+    [comment] = fake_github.issue_comments[NUMBER]
+
+    # A re-triage edits that comment, and adds none.
+    fake_openai.add_reply(answer(summary="The README misspells 'environment'."))
+    issue = retriage(staff_client, issue, runs=2)
+    assert [key for key, _ in fake_github.writes()][3:] == [EDIT_COMMENT]
+    assert [c["id"] for c in fake_github.issue_comments[NUMBER]] == [comment["id"]]
+    assert "misspells" in fake_github.issue_comments[NUMBER][0]["body"]
+
+    # An `issues.edited` delivery (a person edited the body) keeps the labels triage added.
+    edited = _processed(
+        client, "issues", _issue_delivery("edited", body="Now with steps.", updated_at="2019-05-15T15:21:00Z")
+    )
+    issue.refresh_from_db()
+    assert edited.state == JobState.DONE
+    assert (issue.body, sorted(issue.labels.values_list("name", flat=True))) == ("Now with steps.", ["bug", "ui"])
+
+    # A delivery dated before the last one applied changes nothing.
+    stale = _processed(
+        client, "issues", _issue_delivery("opened", title="An old title", updated_at="2019-05-15T15:20:00Z")
+    )
+    issue.refresh_from_db()
+    assert stale.state == JobState.SKIPPED
+    assert issue.title != "An old title"
+
+    # An archived issue stays archived after a re-triage (automation is not activity).
+    issue = issue_archive(issue=issue, actor=AUTOMATION)
+    fake_openai.add_reply(answer(summary="Still a typo."))
+    issue = retriage(staff_client, issue, runs=3)
+    assert issue.archived_at is not None
+
+    # All of it on one installation token.
+    assert github_app.minted == [1]
+    assert len(fake_github.issue_comments[NUMBER]) == 1
