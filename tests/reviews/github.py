@@ -46,6 +46,19 @@ def deliver(client, event: str, body: bytes | dict, *, delivery_id: str | None =
     return client.generic("POST", "/webhooks/github/", body, content_type="application/json", **headers)
 
 
+def receive_and_process(client, event: str, body: bytes | dict):
+    """Deliver, then run the delivery's job in this thread; the Delivery row afterwards."""
+    from reviews.models import Delivery
+    from reviews.tasks import process_delivery
+
+    response = deliver(client, event, body)
+    assert response.status_code == 202, response.content
+    delivery = Delivery.objects.get(delivery_id=response.json()["delivery"])
+    process_delivery(delivery.pk)
+    delivery.refresh_from_db()
+    return delivery
+
+
 # --- the fake REST API ------------------------------------------------------------------------
 
 

@@ -11,20 +11,11 @@ from reviews.models import Delivery, Installation, PullRequest, Review, ReviewCo
 from reviews.tasks import process_delivery
 from tests.issues.factories import IssueFactory
 from tests.reviews.factories import ProjectFactory, PullRequestFactory, ReviewCommentFactory, ReviewFactory
-from tests.reviews.github import deliver, payload, payload_bytes
+from tests.reviews.github import deliver, payload, payload_bytes, receive_and_process
 
 pytestmark = pytest.mark.django_db
 
 HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
-
-
-def receive_and_process(client, event: str, body) -> Delivery:
-    response = deliver(client, event, body)
-    assert response.status_code == 202, response.content
-    delivery = Delivery.objects.get(delivery_id=response.json()["delivery"])
-    process_delivery(delivery.pk)
-    delivery.refresh_from_db()
-    return delivery
 
 
 def with_changes(name: str, path: tuple, value) -> dict:

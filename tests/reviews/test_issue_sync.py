@@ -11,8 +11,7 @@ from issues.actors import LLM
 from issues.models import Comment, Issue
 from issues.services import issue_github_label_removed_by_person, issue_update
 from reviews.models import Delivery, ParkedComment
-from reviews.tasks import process_delivery
-from tests.reviews.github import deliver, payload
+from tests.reviews.github import payload, receive_and_process
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +20,7 @@ MARKER = "<!-- triage-desk:triage -->"
 
 
 def receive(client, event: str, name_or_body) -> Delivery:
-    body = payload(name_or_body) if isinstance(name_or_body, str) else name_or_body
-    response = deliver(client, event, body)
-    assert response.status_code == 202, response.content
-    delivery = Delivery.objects.get(delivery_id=response.json()["delivery"])
-    process_delivery(delivery.pk)
-    delivery.refresh_from_db()
-    return delivery
+    return receive_and_process(client, event, payload(name_or_body) if isinstance(name_or_body, str) else name_or_body)
 
 
 def labels_of(issue: Issue) -> list[str]:
