@@ -41,7 +41,20 @@ TRIAGE_COMMENT_MARKER = "<!-- triage-desk:triage issue={issue_id} -->"
 TRIAGE_COMMENT_PATTERN = re.compile(r"<!-- triage-desk:triage issue=(\d+) -->")
 # `github_comment_hash` of a triage comment a person deleted on GitHub: it is not posted again.
 COMMENT_DELETED = "deleted"
+# ... and of one a person edited on GitHub: theirs now, never edited by a re-triage again.
+COMMENT_EDITED_BY_PERSON = "edited-by-person"
+# Triage comments that re-triage leaves alone.
+COMMENT_OWNED_BY_PEOPLE = (COMMENT_DELETED, COMMENT_EDITED_BY_PERSON)
 LABEL_DESCRIPTION_MAX = 100  # GitHub's limit
+
+
+def triage_comment_edited_by_person(*, issue: Issue, comment_id: int) -> bool:
+    """A person edited our triage comment on GitHub: it is theirs from now on (re-triage never
+    overwrites it). False when the comment is not this issue's triage comment."""
+    updated = Issue.objects.filter(pk=issue.pk, github_comment_id=comment_id).update(
+        github_comment_hash=COMMENT_EDITED_BY_PERSON
+    )
+    return updated == 1
 
 
 def triage_comment_marker(issue_id: int) -> str:
@@ -88,7 +101,7 @@ def sync_plan(issue: Issue) -> SyncPlan | None:
         return None
     plan = SyncPlan(issue.github_repository, issue.github_number, create_missing_labels=create_missing)
     plan.labels = _labels_to_send(issue)
-    if mode == TriageWriteback.LABELS_AND_COMMENT and issue.github_comment_hash != COMMENT_DELETED:
+    if mode == TriageWriteback.LABELS_AND_COMMENT and issue.github_comment_hash not in COMMENT_OWNED_BY_PEOPLE:
         body = triage_comment_body(issue)
         if body is not None and _digest(body) != issue.github_comment_hash:
             plan.comment = body

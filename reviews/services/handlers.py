@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 
 from config.jobs.state import JobState
 from issues.actors import GITHUB, GITHUB_SYNC, Actor
+from issues.github_sync import triage_comment_edited_by_person
 from issues.models import Comment, Issue
 from issues.services import (
     DuplicateIssueError,
@@ -205,6 +206,9 @@ def _comment_apply(issue: Issue, delivery: Delivery) -> str:
             raise Skip(f"comment {external_id} is not on {issue.key}")
         return f"comment {external_id} deleted from {issue.key}"
     if OUR_COMMENT_MARKER in (comment.get("body") or ""):
+        if delivery.action == "edited" and not _is_bot(delivery.payload.get("sender")):
+            if triage_comment_edited_by_person(issue=issue, comment_id=comment["id"]):
+                return f"our triage comment {external_id} on {issue.key} was edited by a person: theirs now"
         raise Skip(f"comment {external_id} is our own triage comment")
     author = comment.get("user") or {}
     fields = {

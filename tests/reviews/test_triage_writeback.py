@@ -179,6 +179,47 @@ def test_a_triage_comment_a_person_deleted_is_not_posted_again(client, linked, f
     assert fake_github.issue_comments[NUMBER] == []
 
 
+def _comment_edited_on_github(comment: dict, body: str, *, sender_type: str) -> dict:
+    data = payload("issue_comment/edited")
+    data["comment"].update(id=comment["id"], body=body, updated_at="2030-01-01T00:00:00Z")
+    data["sender"]["type"] = sender_type
+    return data
+
+
+def test_a_triage_comment_a_person_edited_is_theirs_and_never_overwritten(
+    client, linked, fake_github, fake_openai, staff_client
+):
+    fake_openai.add_reply(answer())
+    issue = synced(open_issue(client))
+    [comment] = fake_github.issue_comments[NUMBER]
+    edited = comment["body"] + "\n\nEdit: this is not a typo, the word is British English."
+
+    delivery = _processed(client, "issue_comment", _comment_edited_on_github(comment, edited, sender_type="User"))
+    fake_openai.add_reply(answer(summary="Changed."))
+    retriage(staff_client, issue, runs=2)
+
+    assert delivery.state == JobState.DONE
+    assert EDIT_COMMENT not in [key for key, _ in fake_github.writes()]
+    assert not issue.comments.exists()  # our own comment is not imported as a person's
+
+
+def test_our_bots_edit_of_the_triage_comment_does_not_make_it_a_persons(
+    client, linked, fake_github, fake_openai, staff_client
+):
+    fake_openai.add_reply(answer())
+    issue = synced(open_issue(client))
+    [comment] = fake_github.issue_comments[NUMBER]
+
+    delivery = _processed(
+        client, "issue_comment", _comment_edited_on_github(comment, comment["body"], sender_type="Bot")
+    )
+    fake_openai.add_reply(answer(summary="Changed."))
+    retriage(staff_client, issue, runs=2)
+
+    assert delivery.state == JobState.SKIPPED
+    assert [key for key, _ in fake_github.writes()][3:] == [EDIT_COMMENT]
+
+
 def test_writeback_off_sends_nothing(client, linked, fake_github, fake_openai):
     RepositorySettings.objects.create(project=linked, triage_writeback=TriageWriteback.OFF)
     fake_openai.add_reply(answer(questions=["Which file?"]))
