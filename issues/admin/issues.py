@@ -18,7 +18,13 @@ from issues.admin.common import (
 )
 from issues.admin.triage import PlanRunInline, TriageRunInline, rerun_triage, run_planning
 from issues.choices import IssueStatus
-from issues.fields import ADMIN_READ_ONLY_FIELDS, ADMIN_READ_ONLY_FIELDSETS, CREATE_FIELDS, EDITABLE_FIELDS
+from issues.fields import (
+    ADMIN_READ_ONLY_FIELDS,
+    ADMIN_READ_ONLY_FIELDSETS,
+    CREATE_FIELDS,
+    EDITABLE_FIELDS,
+    TRIAGE_FIELDS,
+)
 from issues.models import Activity, Comment, Issue, Task
 from issues.search import issues_search
 from issues.services import (
@@ -31,6 +37,9 @@ from issues.services import (
 
 # Which of the issue's fields the admin shows, and how: issues/fields.py. Its own links go on top.
 LINKS = ("key", "project_link", "tasks_link")
+# Asked for on the add form and set by triage too: left blank there, triage sets them.
+TRIAGE_CREATE_FIELDS = tuple(name for name in CREATE_FIELDS if name in TRIAGE_FIELDS)
+TRIAGE_DECIDES = "— let triage decide —"
 
 
 class ArchivedFilter(admin.SimpleListFilter):
@@ -74,6 +83,13 @@ class IssueForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["seen_version"].initial = self.instance.version
             self.fields["labels"].queryset = self.instance.project.labels.all()
+        else:
+            # Adding: a value chosen here is the person's (triage only suggests); the blank choice,
+            # the initial one, leaves the field to triage (issue_create).
+            for name in TRIAGE_CREATE_FIELDS:
+                field = self.fields[name]
+                field.choices = [("", TRIAGE_DECIDES), *Issue._meta.get_field(name).choices]
+                field.required, field.initial = False, ""
 
     def clean(self):
         cleaned = super().clean()
@@ -229,7 +245,8 @@ class IssueAdmin(admin.ModelAdmin):
             created = issue_create(
                 actor=actor_of(request),
                 labels=list(form.cleaned_data.get("labels") or ()),
-                **{name: form.cleaned_data[name] for name in CREATE_FIELDS},
+                **{name: form.cleaned_data[name] or None for name in TRIAGE_CREATE_FIELDS},
+                **{name: form.cleaned_data[name] for name in CREATE_FIELDS if name not in TRIAGE_CREATE_FIELDS},
             )
             obj.pk, obj.number, obj.version = created.pk, created.number, created.version
             obj._state.adding = False

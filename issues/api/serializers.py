@@ -187,8 +187,19 @@ class IssueCreateSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     title = serializers.CharField(max_length=300)
     body = serializers.CharField(max_length=BODY_MAX_CHARS, allow_blank=True, required=False, default="")
     status = serializers.ChoiceField(choices=IssueStatus.choices, default=IssueStatus.OPEN)
-    priority = serializers.ChoiceField(choices=IssuePriority.choices, default=IssuePriority.MEDIUM)
-    type = serializers.ChoiceField(choices=IssueType.choices, default=IssueType.BUG)
+    # No default: whether the key was sent decides who owns the value (issue_create).
+    priority = serializers.ChoiceField(
+        choices=IssuePriority.choices,
+        required=False,
+        help_text="Given (even `medium`), it is yours: triage only suggests another. Left out: "
+        "`medium` until triage sets it.",
+    )
+    type = serializers.ChoiceField(
+        choices=IssueType.choices,
+        required=False,
+        help_text="Given (even `bug`), it is yours: triage only suggests another. Left out: "
+        "`bug` until triage sets it.",
+    )
     assignee = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True), allow_null=True, required=False, default=None
     )

@@ -31,7 +31,7 @@ from issues.jobs import TRIAGE
 from issues.models import Activity, Issue, Label, Project
 from issues.services.activity import activity_build
 from issues.services.bulk import rows_insert
-from issues.services.issues import issue_numbers_reserve
+from issues.services.issues import creator_owned, issue_numbers_reserve
 
 COLUMNS = ("title", "body", "status", "priority", "type", "assignee", "labels", "external_id")
 COLUMN_ALIASES = {"description": "body"}
@@ -267,6 +267,8 @@ def _create(project: Project, valid: list, report: ImportReport, actor: Actor, c
                 status=row.status or IssueStatus.OPEN,
                 priority=row.priority or IssuePriority.MEDIUM,
                 type=row.type or IssueType.BUG,
+                # A priority or type the file gives is the importing person's; an empty cell is triage's.
+                **creator_owned({"priority": row.priority or None, "type": row.type or None}, actor),
                 assignee=assignee,
                 source=source,
                 external_id=key,

@@ -60,8 +60,8 @@ def issue_create(
     title: str,
     body: str = "",
     status: str = IssueStatus.OPEN,
-    priority: str = IssuePriority.MEDIUM,
-    type: str = IssueType.BUG,
+    priority: str | None = None,
+    type: str | None = None,
     assignee=None,
     reporter: str = "",
     labels: Iterable = (),
@@ -70,14 +70,19 @@ def issue_create(
     actor: Actor,
     create_missing_labels: bool = False,
 ) -> Issue:
+    """Create the issue and enqueue its triage.
+
+    `priority` and `type` left out (None) get the model's default and stay triage's to set; given
+    by a person (`actor` a user), they are that person's from the start, as after an edit."""
     now = timezone.now()
     issue = Issue(
         project=project,
         title=title,
         body=body,
         status=status,
-        priority=priority,
-        type=type,
+        priority=IssuePriority.MEDIUM if priority is None else priority,
+        type=IssueType.BUG if type is None else type,
+        **creator_owned({"priority": priority, "type": type}, actor),
         assignee=assignee,
         reporter=reporter,
         source=source,
@@ -109,6 +114,14 @@ def issue_create(
             raise
         raise DuplicateIssueError(existing)
     return issue
+
+
+def creator_owned(given: dict, actor: Actor) -> dict:
+    """The `<field>_set_by_human` flags of an issue being created: set for each field triage also
+    writes that a person gave (not None) when creating it. Automation's values stay triage's."""
+    if actor.type != ActorType.USER:
+        return {}
+    return {f"{name}_set_by_human": True for name in HUMAN_OWNED_FIELDS if given.get(name) is not None}
 
 
 def _existing_external(source: str, external_id: str) -> Issue | None:
