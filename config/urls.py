@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.api_router import router
@@ -9,6 +10,9 @@ from reviews.webhooks import github_webhook
 admin.site.site_header = "Triage Desk"
 admin.site.site_title = "Triage Desk admin"
 admin.site.index_title = "Triage desk"
+# The admin is the site staff work in, so its "View site" link leads to the other page people
+# read, the API docs (their session signs them in there too), not back to the admin itself.
+admin.site.site_url = reverse_lazy("api-docs")
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -20,6 +24,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include(router.urls)),
+    # No home page of its own: `/` is the admin (302, not 301, so a home page may come later).
+    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
 ]
 
 handler400 = "config.api.error_pages.bad_request"
