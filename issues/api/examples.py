@@ -40,8 +40,9 @@ ISSUE = OpenApiExample(
         "last_activity_at": "2026-11-21T20:00:00Z",
         "resolved_at": None,
         "archived_at": None,
-        "priority_set_by_human": False,
-        "type_set_by_human": False,
+        # Given when the issue was created (ISSUE_CREATE): the creator's, not triage's.
+        "priority_set_by_human": True,
+        "type_set_by_human": True,
         "summary_set_by_human": False,
         "summary": "",
         "triage_state": "pending",
