@@ -1,6 +1,8 @@
 """The repository's `.triage-desk.yml`: read through the contents API at the pull request's base
 commit (cached per commit), laid over the admin's settings, ignored and named when invalid."""
 
+from pathlib import Path
+
 import pytest
 
 from config.jobs.state import JobState
@@ -16,26 +18,13 @@ READ_CONFIG = "GET /repos/{owner}/{repo}/contents/{path}"
 BASE = "b" * 40  # PullRequestFactory's base_sha
 PATCH = "@@ -1,2 +1,3 @@\n first line\n+added = 1\n second line"
 
-EXAMPLE = """
-reviews:
-  enabled: true
-  drafts: true
-  include: ["src/**"]
-  exclude: ["src/legacy/**"]
-  path_instructions:
-    - path: "src/api/**"
-      instructions: "Check that every view checks permissions."
-  severity_threshold: major
-  max_files: 5
-  budget_tokens: 40000
-  ignore:
-    authors: ["renovate-bot"]
-    labels: ["no-review"]
-    title_keywords: ["WIP"]
-    base_branches: ["gh-pages"]
-triage:
-  github: labels
-"""
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "reviews.md"
+
+
+def documented_example() -> str:
+    """The example `.triage-desk.yml` of docs/reviews.md."""
+    section = DOCS.read_text().split("## Configured from the repository", 1)[1]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
 
 
 def pending_review(**pull) -> Review:
@@ -71,10 +60,21 @@ def changed_files(fake_github, fake_openai, settings):
 
 
 def test_the_documented_example_is_valid_and_gives_every_key():
-    values, errors = parse_config(EXAMPLE)
+    values, errors = parse_config(documented_example())
 
     assert errors == []
-    assert values["reviews"]["ignore"]["title_keywords"] == ["WIP"]
+    assert set(values["reviews"]) == {
+        "enabled",
+        "drafts",
+        "include",
+        "exclude",
+        "path_instructions",
+        "severity_threshold",
+        "max_files",
+        "budget_tokens",
+        "ignore",
+    }
+    assert set(values["reviews"]["ignore"]) == {"authors", "title_keywords", "labels", "base_branches"}
     assert values["reviews"]["path_instructions"] == [
         {"path": "src/api/**", "instructions": "Check that every view checks permissions."}
     ]
@@ -261,3 +261,16 @@ def test_a_draft_the_file_lets_in_is_reviewed(fake_github, project):
 
     assert review.state == JobState.PENDING
     assert [key for key, _ in fake_github.calls] == [READ_CONFIG]
+
+
+def test_the_keys_not_yet_applied_are_kept_on_the_effective_settings(fake_github, project):
+    fake_github.add_file(CONFIG_PATH, documented_example(), ref=BASE)
+
+    found = effective_settings(project, project.github_repo, commit=BASE)
+
+    assert (found.severity_threshold, found.budget_tokens) == ("major", 40000)
+    assert found.path_instructions == [
+        {"path": "src/api/**", "instructions": "Check that every view checks permissions."}
+    ]
+    assert (found.ignore_labels, found.ignore_base_branches) == (["no-review"], ["gh-pages"])
+    assert found.triage_github == "labels"
