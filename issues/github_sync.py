@@ -15,7 +15,8 @@ An issue is linked when it carries `github_repository` and `github_number` (set 
 What was sent is kept on the issue (the labels, the comment id and a hash of its body), so a
 re-triage with the same result sends nothing: at most 3 writes per triaged issue (labels, a
 label creation, the comment). The repository's `triage_writeback` setting (off / labels /
-labels_and_comment) decides what is written. Writes pass the shared write limiter in the
+labels_and_comment) decides what is written, unless the repository's `.triage-desk.yml` says
+otherwise (`triage: {github: ...}`, reviews/repo_config.py). Writes pass the shared write limiter in the
 client; these updates touch only the github_* columns, never `updated_at`,
 `last_activity_at` or `archived_at`: automation is not activity.
 
@@ -82,24 +83,27 @@ class SyncPlan:
         return not self.labels and self.comment is None
 
 
-def _writeback_settings(issue: Issue) -> tuple[str, bool]:
-    from reviews.selectors import repository_settings
+def writeback_settings(issue: Issue, *, fetch: bool = True):
+    """The settings the write-back obeys: the admin's, with the repository's `.triage-desk.yml`
+    on its default branch laid over them (`triage.github`). `fetch=False`: no request, the
+    file's answer only if cached (reviews/repo_config.py)."""
+    from reviews.repo_config import effective_settings
 
-    found = repository_settings(issue.project)
-    return found.triage_writeback, found.create_missing_labels
+    return effective_settings(issue.project, issue.github_repository, fetch=fetch)
 
 
-def sync_plan(issue: Issue) -> SyncPlan | None:
+def sync_plan(issue: Issue, found=None) -> SyncPlan | None:
     """What the write-back would send now; None when the issue is not linked or the
-    repository's setting is off. Reads the database only."""
+    repository's setting is off. With no settings given, reads the database (and the cache) only."""
     from reviews.choices import TriageWriteback
 
     if not (issue.github_repository and issue.github_number):
         return None
-    mode, create_missing = _writeback_settings(issue)
+    found = found or writeback_settings(issue, fetch=False)
+    mode = found.triage_github
     if mode == TriageWriteback.OFF:
         return None
-    plan = SyncPlan(issue.github_repository, issue.github_number, create_missing_labels=create_missing)
+    plan = SyncPlan(issue.github_repository, issue.github_number, create_missing_labels=found.create_missing_labels)
     plan.labels = _labels_to_send(issue)
     if mode == TriageWriteback.LABELS_AND_COMMENT and issue.github_comment_hash not in COMMENT_OWNED_BY_PEOPLE:
         body = triage_comment_body(issue)
@@ -174,7 +178,11 @@ def _digest(body: str) -> str:
 def issue_github_writeback_request(*, issue_id: int) -> bool:
     """After triage: enqueue the write-back when the issue is linked and something is to be sent."""
     issue = Issue.objects.select_related("project").get(pk=issue_id)
-    plan = sync_plan(issue)
+    found = writeback_settings(issue, fetch=False)
+    plan = sync_plan(issue, found)
+    if plan is None and not found.known and issue.github_repository and issue.github_number:
+        # The admin's setting is off; the repository's file (not read lately) may turn it on.
+        plan = sync_plan(issue, writeback_settings(issue))
     if plan is None or plan.empty:
         return False
     with transaction.atomic():
@@ -190,7 +198,10 @@ def issue_github_writeback(*, issue_id: int) -> None:
 
     started_at = timezone.now()
     issue = Issue.objects.select_related("project").get(pk=issue_id)
-    plan = sync_plan(issue)
+    found = writeback_settings(issue) if issue.github_repository else None
+    if found is not None and found.config_error:
+        logger.warning("%s: .triage-desk.yml of %s ignored: %s", issue.key, issue.github_repository, found.config_error)
+    plan = sync_plan(issue, found)
     if plan is None:
         GITHUB_WRITEBACK.complete(issue_id, state=JobState.SKIPPED)
         return

@@ -48,6 +48,7 @@ class SkipReason(models.TextChoices):
     LOCK_FILE = "lock_file", "Lock file"
     VENDORED = "vendored", "Vendored or generated"
     IGNORED = "ignored", "Matches a repository ignore glob"
+    NOT_INCLUDED = "not_included", "Outside the repository's include globs"
     TOO_LARGE = "too_large", "Patch over the size cap"
     FILE_CAP = "file_cap", "Over the file cap (smaller change)"
 

@@ -234,6 +234,9 @@ class Review(JobFields):
     files_skipped = models.PositiveIntegerField(default=0)
     skipped_files = models.JSONField(default=list, blank=True, help_text='[{"path", "reason"}]')
     file_summaries = models.JSONField(default=list, blank=True, help_text='[{"path", "summary"}]')
+    config_error = models.TextField(
+        blank=True, help_text="What was wrong with the repository's .triage-desk.yml (then ignored), if anything."
+    )
     inline_comments = models.PositiveIntegerField(default=0)
     summary_comments = models.PositiveIntegerField(default=0)
     # Set once the findings are saved: a retry of the posting step does not analyse again.

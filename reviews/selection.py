@@ -62,7 +62,7 @@ def _matches(path: str, globs) -> bool:
     return any(fnmatch(path, glob) or fnmatch(name, glob) for glob in globs)
 
 
-def skip_reason(entry: dict, *, ignore_globs, max_patch_chars: int) -> str | None:
+def skip_reason(entry: dict, *, ignore_globs, max_patch_chars: int, include_globs=()) -> str | None:
     path = entry["filename"]
     if entry.get("status") == "removed":
         return SkipReason.REMOVED
@@ -70,6 +70,8 @@ def skip_reason(entry: dict, *, ignore_globs, max_patch_chars: int) -> str | Non
         return SkipReason.LOCK_FILE
     if _matches(path, VENDORED_GLOBS):
         return SkipReason.VENDORED
+    if include_globs and not _matches(path, include_globs):
+        return SkipReason.NOT_INCLUDED
     if ignore_globs and _matches(path, ignore_globs):
         return SkipReason.IGNORED
     patch = entry.get("patch")
@@ -80,10 +82,15 @@ def skip_reason(entry: dict, *, ignore_globs, max_patch_chars: int) -> str | Non
     return None
 
 
-def select_files(entries: list[dict], *, ignore_globs=(), max_files: int, max_patch_chars: int) -> Selection:
+def select_files(
+    entries: list[dict], *, ignore_globs=(), include_globs=(), max_files: int, max_patch_chars: int
+) -> Selection:
+    """`include_globs` (when given) are the only paths reviewed; `ignore_globs` are never reviewed."""
     reviewable, skipped = [], []
     for entry in entries:
-        reason = skip_reason(entry, ignore_globs=ignore_globs, max_patch_chars=max_patch_chars)
+        reason = skip_reason(
+            entry, ignore_globs=ignore_globs, include_globs=include_globs, max_patch_chars=max_patch_chars
+        )
         if reason:
             skipped.append({"path": entry["filename"], "reason": str(reason)})
         else:

@@ -380,6 +380,9 @@ DELIVERY_RETENTION_DAYS = env.int("DELIVERY_RETENTION_DAYS", default=30)
 
 # Pull-request and snippet reviews (reviews app)
 REVIEW_MAX_FILES = env.int("REVIEW_MAX_FILES", default=20)
+# The repository's .triage-desk.yml read at the default branch's head (the triage write-back,
+# which knows no commit) is kept this long; reviews read it per commit (reviews/repo_config.py).
+REPO_CONFIG_HEAD_TTL_S = env.int("REPO_CONFIG_HEAD_TTL_S", default=300)
 REVIEW_MAX_PATCH_CHARS = env.int("REVIEW_MAX_PATCH_CHARS", default=20_000)
 REVIEW_FILE_CONCURRENCY = env.int("REVIEW_FILE_CONCURRENCY", default=4)
 SNIPPET_MAX_CHARS = env.int("SNIPPET_MAX_CHARS", default=20_000)

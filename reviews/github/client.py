@@ -178,6 +178,19 @@ class GitHubClient:
         payload = {"commit_id": commit_id, "body": body, "event": "COMMENT", "comments": comments}
         return self._request("POST", f"/repos/{owner}/{name}/pulls/{number}/reviews", json=payload).json()
 
+    def get_file(self, repository: str, path: str, *, ref: str | None = None) -> dict | None:
+        """The contents API's answer for one path (for a file: `type`, `encoding`, `content`);
+        None when the path does not exist at `ref` (404). No `ref`: the default branch."""
+        owner, name = _split(repository)
+        try:
+            return self._request(
+                "GET", f"/repos/{owner}/{name}/contents/{path}", params={"ref": ref} if ref else None
+            ).json()
+        except GitHubError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
     # --- GitHub App (the JWT client of reviews.github.app.app_client) ---------------------------
 
     def create_installation_token(self, installation_id: int) -> dict:

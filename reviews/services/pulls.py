@@ -8,11 +8,17 @@ from config.jobs.state import JobState
 from reviews.choices import PullRequestState, ReviewTrigger
 from reviews.jobs import REVIEW
 from reviews.models import PullRequest, Review
-from reviews.selectors import project_for_repository, repository_settings
+from reviews.repo_config import EffectiveSettings, effective_settings
+from reviews.selectors import project_for_repository
 
 
 class NotReviewed(Exception):
-    """A review was not requested; the message says why (the delivery records it)."""
+    """A review was not requested; the message says why (the delivery records it).
+    `by_settings`: the repository's settings said no (its `.triage-desk.yml` may say yes)."""
+
+    def __init__(self, message: str, *, by_settings: bool = False):
+        super().__init__(message)
+        self.by_settings = by_settings
 
 
 def _is_bot(user: dict) -> bool:
@@ -54,18 +60,47 @@ def pull_request_sync(*, repository: str, data: dict) -> PullRequest:
     return pull
 
 
-def review_blocker(pull: PullRequest, *, forced: bool = False) -> str | None:
+def pull_settings(pull: PullRequest, *, fetch: bool = True) -> EffectiveSettings:
+    """The settings a review of the pull request obeys: the admin's, and the repository's
+    `.triage-desk.yml` at the pull request's base commit (reviews/repo_config.py)."""
+    return effective_settings(pull.project, pull.repository, commit=pull.base_sha, fetch=fetch)
+
+
+def review_blocker(pull: PullRequest, *, forced: bool = False, repo_settings: EffectiveSettings | None = None):
     """Why this pull request is not to be reviewed now, or None."""
+    reason = state_blocker(pull)
+    if reason is None and pull.project is not None:
+        reason = settings_blocker(pull, repo_settings or pull_settings(pull, fetch=False), forced=forced)
+    return reason
+
+
+def state_blocker(pull: PullRequest) -> str | None:
+    """Why the pull request itself is not to be reviewed (whatever the settings), or None."""
     if pull.project is None:
         return f"repository {pull.repository} is not linked to a project"
-    if not repository_settings(pull.project).enabled:
-        return f"reviews are disabled for {pull.repository}"
     if pull.state != PullRequestState.OPEN:
         return f"pull request is {pull.state}"
     if pull.author_is_bot:
         return f"author {pull.author} is a bot"
-    if pull.draft and not forced:
+    return None
+
+
+def settings_blocker(pull: PullRequest, found: EffectiveSettings, *, forced: bool = False) -> str | None:
+    """Why the repository's settings say no to reviewing this pull request, or None. A `/review`
+    command or a staff re-run passes the draft and ignore rules, not `enabled`."""
+    source = ".triage-desk.yml" if found.source == "file" else "the repository's settings"
+    if not found.enabled:
+        return f"reviews are disabled for {pull.repository} ({source})"
+    if forced:
+        return None
+    if pull.draft and not found.drafts:
         return "pull request is a draft"
+    if pull.author.lower() in {author.lower() for author in found.ignore_authors}:
+        return f"author {pull.author} is ignored ({source})"
+    title = pull.title.lower()
+    keyword = next((word for word in found.ignore_title_keywords if word.lower() in title), None)
+    if keyword is not None:
+        return f"title contains {keyword!r}, ignored ({source})"
     return None
 
 
@@ -78,8 +113,24 @@ def _supersede_older(pull: PullRequest, reason: str) -> int:
     )
 
 
-@transaction.atomic
 def review_request(*, pull: PullRequest, trigger: str, requested_by: str = "") -> Review:
+    """Ask for a review of the pull request's current head (see _review_request).
+
+    Decided with what is known without a request (the admin's settings, or the repository's
+    file when cached); when those settings say no and the file was not read for this commit,
+    the file is read (no transaction open) and decides."""
+    known = pull_settings(pull, fetch=False)
+    try:
+        return _review_request(pull=pull, trigger=trigger, requested_by=requested_by, repo_settings=known)
+    except NotReviewed as reason:
+        if known.known or not reason.by_settings:
+            raise
+    found = pull_settings(pull)
+    return _review_request(pull=pull, trigger=trigger, requested_by=requested_by, repo_settings=found)
+
+
+@transaction.atomic
+def _review_request(*, pull: PullRequest, trigger: str, requested_by: str, repo_settings: EffectiveSettings) -> Review:
     """Ask for a review of the pull request's current head; the job runs after the commit.
 
     One review row per head SHA: asking again for a head already pending or running does
@@ -89,9 +140,12 @@ def review_request(*, pull: PullRequest, trigger: str, requested_by: str = "") -
     pull = PullRequest.objects.select_for_update().get(pk=pull.pk)
     forced = trigger in (ReviewTrigger.COMMAND, ReviewTrigger.STAFF)
     _supersede_older(pull, f"superseded by {pull.head_sha[:7]}")
-    blocker = review_blocker(pull, forced=forced)
+    blocker = state_blocker(pull)
     if blocker:
         raise NotReviewed(blocker)
+    blocker = settings_blocker(pull, repo_settings, forced=forced)
+    if blocker:
+        raise NotReviewed(blocker, by_settings=True)
     review, created = Review.objects.get_or_create(
         pull_request=pull,
         head_sha=pull.head_sha,

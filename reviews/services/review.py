@@ -25,9 +25,9 @@ from reviews.github import GitHubClient, GitHubValidationError
 from reviews.jobs import REVIEW
 from reviews.models import Review, ReviewComment
 from reviews.prompts import FileReviewOutput, file_messages
+from reviews.repo_config import EffectiveSettings
 from reviews.selection import select_files
-from reviews.selectors import repository_settings
-from reviews.services.pulls import review_blocker
+from reviews.services.pulls import pull_settings, settings_blocker, state_blocker
 from reviews.services.summary import SEVERITY_ORDER, marker, summary_body
 
 logger = logging.getLogger(__name__)
@@ -127,14 +127,15 @@ def _comments_from(review: Review, results, already_posted: set[str]) -> list[Re
     return comments
 
 
-def review_analyse(*, review: Review) -> None:
+def review_analyse(*, review: Review, repo_settings: EffectiveSettings | None = None) -> None:
     """Fetch the changed files, review the selected ones, save findings and the summary."""
     pull = review.pull_request
+    repo_settings = repo_settings or pull_settings(pull)
     entries = GitHubClient.for_repository(pull.repository).list_pull_files(pull.repository, pull.number)
-    repo_settings = repository_settings(pull.project)
     selection = select_files(
         entries,
-        ignore_globs=repo_settings.ignore_globs or (),
+        include_globs=repo_settings.include,
+        ignore_globs=repo_settings.exclude,
         max_files=repo_settings.max_files,
         max_patch_chars=settings.REVIEW_MAX_PATCH_CHARS,
     )
@@ -148,6 +149,7 @@ def review_analyse(*, review: Review) -> None:
     review.files_reviewed = len(selection.files)
     review.files_skipped = len(selection.skipped)
     review.skipped_files = selection.skipped
+    review.config_error = repo_settings.config_error
     review.file_summaries = [
         {"path": entry["filename"], "summary": output.summary.strip()[:300]} for entry, _diff, output in results
     ]
@@ -169,6 +171,7 @@ def _save_summary(review: Review, comments: list[ReviewComment], **values) -> No
         files_skipped=review.files_skipped,
         skipped_files=review.skipped_files,
         file_summaries=review.file_summaries,
+        config_error=review.config_error,
         **values,
     )
 
@@ -218,22 +221,29 @@ def review_post(*, review: Review) -> None:
     REVIEW.complete(review.pk, github_review_id=posted["id"], posted_at=timezone.now())
 
 
-def _blocker(review: Review) -> str | None:
+def _blocker(review: Review) -> tuple[str | None, EffectiveSettings | None]:
+    """Why the review is not to go on, or None; and the settings it obeys (the repository's
+    file read, or taken from the cache, for the pull request's base commit)."""
     pull = review.pull_request
     pull.refresh_from_db()
     if pull.head_sha != review.head_sha:
-        return f"superseded by {pull.head_sha[:7]}"
-    return review_blocker(pull, forced=review.trigger in (ReviewTrigger.COMMAND, ReviewTrigger.STAFF))
+        return f"superseded by {pull.head_sha[:7]}", None
+    reason = state_blocker(pull)
+    if reason:
+        return reason, None
+    repo_settings = pull_settings(pull)
+    forced = review.trigger in (ReviewTrigger.COMMAND, ReviewTrigger.STAFF)
+    return settings_blocker(pull, repo_settings, forced=forced), repo_settings
 
 
 def review_run(*, review_id: int) -> None:
     """The work of a claimed review job; raises TransientError to be retried."""
     review = Review.objects.select_related("pull_request__project").get(pk=review_id)
-    reason = _blocker(review)
+    reason, repo_settings = _blocker(review)
     if reason is None and review.analysed_at is None:
-        review_analyse(review=review)
+        review_analyse(review=review, repo_settings=repo_settings)
         review.refresh_from_db()
-        reason = _blocker(review)  # the analysis takes a while: a newer head may have arrived
+        reason, _settings = _blocker(review)  # the analysis takes a while: a newer head may have arrived
     if reason is None and review.files_reviewed == 0 and review.posted_at is None:
         reason = f"no reviewable files ({review.files_skipped} skipped: lock, binary, vendored, ignored, ...)"
     if reason:

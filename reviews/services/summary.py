@@ -45,6 +45,8 @@ def summary_body(*, review, comments) -> str:
             lines.append(f"- `{item['path']}`: {labels.get(item['reason'], item['reason']).lower()}")
         if len(review.skipped_files) > MAX_LISTED:
             lines.append(f"- … and {len(review.skipped_files) - MAX_LISTED} more")
+    if review.config_error:
+        lines += ["", f"**`.triage-desk.yml` ignored** (the admin's settings apply): {review.config_error[:2000]}"]
     body = "\n".join(lines)
     if len(body) > MAX_BODY_CHARS:
         body = body[:MAX_BODY_CHARS] + "\n\n… (cut to fit GitHub's size limit; the full list is in Triage Desk)"

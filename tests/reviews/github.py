@@ -1,6 +1,7 @@
 """GitHub as the tests see it: signed deliveries of the real payloads in tests/data/github, and a
 fake REST API on `responses` that checks every request against GitHub's own API description."""
 
+import base64
 import hashlib
 import hmac
 import json
@@ -163,7 +164,7 @@ def _user(login: str = "triage-desk[bot]") -> dict:
 @dataclass
 class FakeGitHub:
     """The GitHub REST API of one repository on `responses`: files, reviews, posting reviews;
-    repository labels, issue labels and issue comments.
+    repository labels, issue labels and issue comments; file contents (`add_file`).
 
     `queue_error(operation, status, headers, body)` makes the next call of that operation fail;
     `create_then_fail` stores the next review but answers 502, like a response lost on the way.
@@ -183,6 +184,8 @@ class FakeGitHub:
     repo_labels: list[dict] = field(default_factory=list)
     issue_labels: dict[int, list[str]] = field(default_factory=dict)
     issue_comments: dict[int, list[dict]] = field(default_factory=dict)
+    # Repository files by (ref, path), for the contents API; ref None: the default branch.
+    contents: dict[tuple[str | None, str], str] = field(default_factory=dict)
 
     def install(self) -> None:
         for method, regex, key, _operation in _ROUTES:
@@ -213,6 +216,8 @@ class FakeGitHub:
             answer = self.app.answer(key, request) if self.app is not None else None
             if answer is not None:
                 return answer
+            if "/contents/" in key:
+                return self._answer_contents(key, request.url)
             if "/issues/" in key or key.endswith("/labels"):
                 return self._answer_issues(key, request.url, data)
             number = int(re.search(r"/pulls/(\d+)", request.url).group(1))
@@ -300,6 +305,44 @@ class FakeGitHub:
             validate_response(key, 201, comment)
             return 201, json_headers, json.dumps(comment)
         raise AssertionError(f"the fake GitHub does not answer {key}")
+
+    def add_file(self, path: str, text: str, *, ref: str | None = None) -> None:
+        """A file of the repository at `ref` (a commit SHA), or on the default branch (None)."""
+        self.contents[(ref, path)] = text
+
+    def _answer_contents(self, key: str, url: str):
+        parts = urlsplit(url)
+        path = parts.path.split("/contents/", 1)[1]
+        ref = parse_qs(parts.query).get("ref", [None])[0]
+        text = self.contents.get((ref, path))
+        if text is None:
+            error = {"message": "Not Found", "documentation_url": "https://docs.github.com/rest/repos/contents"}
+            validate_response(key, 404, error)
+            return 404, {"Content-Type": "application/json"}, json.dumps(error)
+        raw = text.encode()
+        encoded = base64.b64encode(raw).decode()
+        blob = hashlib.sha1(raw).hexdigest()
+        body = {
+            "type": "file",
+            "encoding": "base64",
+            "size": len(raw),
+            "name": path.rsplit("/", 1)[-1],
+            "path": path,
+            # GitHub breaks the base64 into lines of 60 characters.
+            "content": "\n".join(encoded[i : i + 60] for i in range(0, len(encoded), 60)) + "\n",
+            "sha": blob,
+            "url": f"{API_URL}/repos/o/r/contents/{path}",
+            "git_url": f"{API_URL}/repos/o/r/git/blobs/{blob}",
+            "html_url": f"https://github.com/o/r/blob/main/{path}",
+            "download_url": f"https://raw.githubusercontent.com/o/r/main/{path}",
+            "_links": {
+                "git": f"{API_URL}/repos/o/r/git/blobs/{blob}",
+                "html": f"https://github.com/o/r/blob/main/{path}",
+                "self": f"{API_URL}/repos/o/r/contents/{path}",
+            },
+        }
+        validate_response(key, 200, body)
+        return 200, {"Content-Type": "application/json"}, json.dumps(body)
 
     def _page(self, items: list, url: str, key: str):
         query = parse_qs(urlsplit(url).query)

@@ -97,7 +97,7 @@ def test_the_same_head_is_reviewed_once(client, project):
     assert delivery.state == JobState.DONE
 
 
-def test_draft_pull_request_is_not_reviewed(client, project):
+def test_draft_pull_request_is_not_reviewed(client, project, fake_github):
     draft = with_changes("pull_request/opened", ("pull_request", "draft"), True)
 
     delivery = receive_and_process(client, "pull_request", draft)
@@ -107,7 +107,7 @@ def test_draft_pull_request_is_not_reviewed(client, project):
     assert not Review.objects.exists()
 
 
-def test_ready_for_review_requests_the_review_a_draft_did_not_get(client, project):
+def test_ready_for_review_requests_the_review_a_draft_did_not_get(client, project, fake_github):
     receive_and_process(client, "pull_request", with_changes("pull_request/opened", ("pull_request", "draft"), True))
     ready = with_changes("pull_request/opened", ("action",), "ready_for_review")
 
@@ -136,7 +136,7 @@ def test_closed_pull_request_is_marked_closed_and_its_pending_review_skipped(cli
     assert Review.objects.get().state == JobState.SKIPPED
 
 
-def test_repository_with_reviews_disabled_is_skipped(client, project):
+def test_repository_with_reviews_disabled_is_skipped(client, project, fake_github):
     from reviews.models import RepositorySettings
 
     RepositorySettings.objects.create(project=project, enabled=False)

@@ -21,6 +21,7 @@ CREATE_LABEL = "POST /repos/{owner}/{repo}/labels"
 ADD_LABELS = "POST /repos/{owner}/{repo}/issues/{issue_number}/labels"
 POST_COMMENT = "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
 EDIT_COMMENT = "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"
+READ_CONFIG = "GET /repos/{owner}/{repo}/contents/{path}"
 
 
 def answer(**fields) -> dict:
@@ -83,9 +84,10 @@ def test_an_opened_issue_gets_its_labels_and_one_triage_comment_in_three_writes(
 
     issue = synced(open_issue(client))
 
-    # The GitHub requests of one triaged issue: 3 writes, and 2 reads (labels, comments).
+    # The GitHub requests of one triaged issue: 3 writes, and 3 reads (the repository's
+    # .triage-desk.yml, labels, comments).
     assert [key for key, _ in fake_github.writes()] == [CREATE_LABEL, ADD_LABELS, POST_COMMENT]
-    assert len(fake_github.calls) == 5
+    assert len(fake_github.calls) == 6
     assert (fake_github.repo_labels[0]["color"], fake_github.repo_labels[0]["description"]) == (
         "1d76db",
         "Screens and layout",
@@ -226,8 +228,39 @@ def test_writeback_off_sends_nothing(client, linked, fake_github, fake_openai):
 
     issue = synced(open_issue(client), state=JobState.SKIPPED)
 
-    assert fake_github.calls == []
+    # Only the repository's file is read (it could turn the write-back on).
+    assert [key for key, _ in fake_github.calls] == [READ_CONFIG]
     assert [label.name for label in issue.labels.order_by("name")] == ["bug", "ui"]
+
+
+def test_the_repositorys_file_turning_the_writeback_off_stops_it(client, linked, fake_github, fake_openai):
+    fake_github.add_file(".triage-desk.yml", "triage:\n  github: off\n")
+    fake_openai.add_reply(answer(questions=["Which file?"]))
+
+    synced(open_issue(client), state=JobState.SKIPPED)
+
+    assert [key for key, _ in fake_github.calls] == [READ_CONFIG]
+
+
+def test_the_repositorys_file_overrides_the_admins_off(client, linked, fake_github, fake_openai):
+    RepositorySettings.objects.create(project=linked, triage_writeback=TriageWriteback.OFF)
+    fake_github.add_file(".triage-desk.yml", "triage:\n  github: labels\n")
+    fake_openai.add_reply(answer(questions=["Which file?"]))
+
+    synced(open_issue(client))
+
+    assert [key for key, _ in fake_github.writes()] == [CREATE_LABEL, ADD_LABELS]
+    assert fake_github.issue_comments == {}
+
+
+def test_an_invalid_file_leaves_the_admins_writeback(client, linked, fake_github, fake_openai):
+    RepositorySettings.objects.create(project=linked, triage_writeback=TriageWriteback.LABELS)
+    fake_github.add_file(".triage-desk.yml", "triage:\n  github: everything\n")
+    fake_openai.add_reply(answer(questions=["Which file?"]))
+
+    synced(open_issue(client))
+
+    assert [key for key, _ in fake_github.writes()] == [CREATE_LABEL, ADD_LABELS]
 
 
 def test_labels_only_writes_no_comment(client, linked, fake_github, fake_openai):
