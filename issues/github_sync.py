@@ -178,12 +178,14 @@ def _digest(body: str) -> str:
 def issue_github_writeback_request(*, issue_id: int) -> bool:
     """After triage: enqueue the write-back when the issue is linked and something is to be sent."""
     issue = Issue.objects.select_related("project").get(pk=issue_id)
-    found = writeback_settings(issue, fetch=False)
+    if not (issue.github_repository and issue.github_number):
+        return False
+    found = writeback_settings(issue, fetch=False)  # database and cache only: no GitHub call here
     plan = sync_plan(issue, found)
-    if plan is None and not found.known and issue.github_repository and issue.github_number:
-        # The admin's setting is off; the repository's file (not read lately) may turn it on.
-        plan = sync_plan(issue, writeback_settings(issue))
-    if plan is None or plan.empty:
+    # The admin's setting is off but the repository's file (not read lately) may turn it on:
+    # the job reads it, with its own retries and failed state, and ends `skipped` if it is off.
+    file_may_decide = plan is None and not found.known
+    if not file_may_decide and (plan is None or plan.empty):
         return False
     with transaction.atomic():
         return GITHUB_WRITEBACK.enqueue(issue_id)
