@@ -66,14 +66,6 @@ def pull_settings(pull: PullRequest, *, fetch: bool = True) -> EffectiveSettings
     return effective_settings(pull.project, pull.repository, commit=pull.base_sha, fetch=fetch)
 
 
-def review_blocker(pull: PullRequest, *, forced: bool = False, repo_settings: EffectiveSettings | None = None):
-    """Why this pull request is not to be reviewed now, or None."""
-    reason = state_blocker(pull)
-    if reason is None and pull.project is not None:
-        reason = settings_blocker(pull, repo_settings or pull_settings(pull, fetch=False), forced=forced)
-    return reason
-
-
 def state_blocker(pull: PullRequest) -> str | None:
     """Why the pull request itself is not to be reviewed (whatever the settings), or None."""
     if pull.project is None:
