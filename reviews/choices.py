@@ -26,6 +26,14 @@ class Category(models.TextChoices):
     DOCS = "docs", "Docs"
 
 
+class FindingOutcome(models.TextChoices):
+    """What people made of a posted finding (reactions, resolved threads, staff)."""
+
+    NONE = "", "No reaction yet"
+    HELPFUL = "helpful", "Helpful"
+    DISMISSED = "dismissed", "Dismissed"
+
+
 class Side(models.TextChoices):
     RIGHT = "RIGHT", "Right (new file)"
     LEFT = "LEFT", "Left (old file)"

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from config.jobs.state import JobState
-from reviews.choices import Category, PullRequestState, ReviewTrigger, Severity, Side, TriageWriteback
+from reviews.choices import Category, FindingOutcome, PullRequestState, ReviewTrigger, Severity, Side, TriageWriteback
 
 
 class JobFields(models.Model):
@@ -266,6 +266,11 @@ class ReviewComment(models.Model):
     fingerprint = models.CharField(max_length=64, db_index=True, help_text="Same finding on the same code.")
     inline = models.BooleanField(default=True, help_text="Posted on the diff line; otherwise in the summary.")
     github_id = models.BigIntegerField(null=True, blank=True)
+    # What people on GitHub (a reaction, a thread resolved without a change) or staff made of the
+    # finding: a dismissed fingerprint is never posted again on the pull request.
+    outcome = models.CharField(max_length=20, choices=FindingOutcome.choices, default=FindingOutcome.NONE, blank=True)
+    outcome_source = models.CharField(max_length=20, blank=True, help_text="reaction, thread or staff.")
+    outcome_at = models.DateTimeField(null=True, blank=True)
     helpful = models.BooleanField(null=True, blank=True, help_text="Staff feedback: helpful or not.")
     feedback_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     feedback_at = models.DateTimeField(null=True, blank=True)

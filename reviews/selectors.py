@@ -5,9 +5,10 @@ from functools import lru_cache
 
 import redis
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 
 from issues.models import Project
+from reviews.choices import FindingOutcome
 from reviews.models import PullRequest, RepositorySettings, Review, ReviewComment
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,23 @@ def helpful_share_by_repository() -> list[dict]:
         }
         for row in rows
     ]
+
+
+def unwanted_categories(repository: str, *, limit: int = 3, at_least: int = 2) -> list[str]:
+    """The finding categories the repository's maintainers dismiss most: dismissed at least
+    `at_least` times and more often than found helpful; shown to the LLM as unwanted."""
+    rows = (
+        ReviewComment.objects.filter(review__pull_request__repository__iexact=repository)
+        .exclude(outcome=FindingOutcome.NONE)
+        .values("category")
+        .annotate(
+            dismissed=Count("id", filter=Q(outcome=FindingOutcome.DISMISSED)),
+            helpful=Count("id", filter=Q(outcome=FindingOutcome.HELPFUL)),
+        )
+        .filter(dismissed__gte=at_least, dismissed__gt=F("helpful"))
+        .order_by("-dismissed", "category")
+    )
+    return [row["category"] for row in rows[:limit]]
 
 
 @lru_cache(maxsize=2)
