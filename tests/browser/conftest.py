@@ -12,11 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from config.ops.staff import ensure_triage_staff_group
 from tests.browser import admin_pages
@@ -69,9 +68,7 @@ class PageProblems:
         self.lines: list[str] = []
         context.on("console", self._console)
         context.on("weberror", lambda error: self.lines.append(f"page error: {error.error}"))
-        context.on(
-            "requestfailed", lambda request: self.lines.append(f"request failed: {request.url} {request.failure}")
-        )
+        context.on("requestfailed", self._request_failed)
         context.on("response", self._response)
 
     def report(self) -> str:
@@ -80,6 +77,9 @@ class PageProblems:
     def _console(self, message) -> None:
         if message.type == "error":
             self.lines.append(f"console error on {message.page.url if message.page else '?'}: {message.text}")
+
+    def _request_failed(self, request) -> None:
+        self.lines.append(f"request failed: {request.method} {request.url}: {request.failure}")
 
     def _response(self, response) -> None:
         if response.status >= 400:
