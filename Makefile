@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test bench lint install
+.PHONY: run test bench lint install browser screenshots
 
 install: $(STAMP)
 
@@ -43,7 +43,28 @@ run: $(STAMP)
 # each with its own test database and Redis databases.
 TEST_PROCESSES ?= 3
 test: $(STAMP)
+	@test -x $(CHROMIUM) || $(MAKE) --no-print-directory browser || echo "  continuing: the browser tests will fail"
 	$(BIN)/python -m pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
+
+# The browser tests (tests/browser/) drive Debian's Chromium with Playwright, headless; Playwright's
+# own browser download is never used. Installing it takes root (apt-get).
+CHROMIUM ?= /usr/bin/chromium
+APT_GET ?= apt-get
+USER_ID ?= $(shell id -u)
+browser:
+	@if test -x $(CHROMIUM); then echo "Chromium: $(CHROMIUM)"; \
+	elif test "$(USER_ID)" = 0; then \
+	  { $(APT_GET) update -q && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -q --no-install-recommends chromium; } \
+	  || { echo "apt-get could not install chromium (see above)." >&2; exit 1; }; \
+	else \
+	  echo "Chromium is missing ($(CHROMIUM)) and installing it needs root: run 'sudo make browser'" \
+	       "or 'sudo apt-get install chromium'." >&2; \
+	  exit 1; \
+	fi
+
+# Screenshots of the desk for the docs (docs/screenshots/*.png, 1400x900), from demo data.
+screenshots: $(STAMP)
+	$(BIN)/python -m pytest -n 0 -m screenshots tests/browser $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
