@@ -1,0 +1,95 @@
+"""The check run "Triage Desk review" of each reviewed head (GitHub App only: GitHub refuses
+check runs to a plain token).
+
+A review's check run is kept in step with the review by its own job (reviews.sync_check_run,
+state in `Review.check_*`): asked for when the review job starts (in progress) and when it ends
+(completed: `neutral`, `action_required` when a finding of the review is at or above the
+repository's check severity, `skipped` with the reason, or `neutral` for a failed review). The
+job sends what the review's state calls for and records it (`check_run_id`, `check_shown`), so a
+repeated job sends nothing twice; a failure of it is retried and ends `failed` on the review's
+check fields, never on the review.
+"""
+
+from django.conf import settings
+from django.utils import timezone
+
+from config.jobs.state import UNFINISHED_STATES, JobState
+from reviews.choices import FindingOutcome
+from reviews.jobs import CHECK
+from reviews.models import Review
+from reviews.services.summary import SEVERITY_ORDER
+
+CHECK_NAME = "Triage Desk review"
+MAX_OUTPUT_CHARS = 65_535
+IN_PROGRESS = "in_progress"
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_OUTPUT_CHARS else text[: MAX_OUTPUT_CHARS - 1] + "…"
+
+
+def fail_severity(review: Review) -> str:
+    from reviews.services.pulls import pull_settings
+
+    return pull_settings(review.pull_request).check_fail_severity or settings.REVIEW_CHECK_FAIL_SEVERITY
+
+
+def check_output(review: Review) -> tuple[str, dict]:
+    """What the check run should show for the review as it is now: `in_progress` or a
+    conclusion, and the output (title, summary)."""
+    if review.state in UNFINISHED_STATES:
+        return IN_PROGRESS, {"title": "Reviewing", "summary": f"Triage Desk is reviewing `{review.head_sha[:7]}`."}
+    if review.state == JobState.SKIPPED:
+        return "skipped", {"title": "Not reviewed", "summary": _cut(review.summary or "Skipped.")}
+    if review.state == JobState.FAILED:
+        summary = f"The review failed: {review.error}\n\nStaff can re-run it from Triage Desk."
+        return "neutral", {"title": "Review failed", "summary": _cut(summary)}
+    threshold = fail_severity(review)
+    findings = list(review.comments.exclude(outcome=FindingOutcome.DISMISSED).values_list("severity", flat=True))
+    serious = sum(1 for severity in findings if SEVERITY_ORDER.get(severity, 9) <= SEVERITY_ORDER[threshold])
+    title = f"{len(findings)} finding(s), {serious} at or above {threshold}" if findings else "No findings"
+    return ("action_required" if serious else "neutral"), {"title": title, "summary": _cut(review.summary)}
+
+
+def check_run_request(*, review_id: int, finished_only: bool = False) -> bool:
+    """Queue the job that brings the review's check run in step (GitHub App mode only).
+    `finished_only`: only when the review has ended (the call after each review job)."""
+    from reviews.github.app import app_configured
+
+    if not app_configured():
+        return False
+    if finished_only and Review.objects.filter(pk=review_id, state__in=UNFINISHED_STATES).exists():
+        return False
+    return CHECK.enqueue(review_id)
+
+
+def check_run_sync(*, review_id: int) -> None:
+    """The work of a claimed reviews.sync_check_run job: create or update the check run so it
+    shows what the review's state calls for."""
+    from reviews.github import GitHubClient
+
+    review = Review.objects.select_related("pull_request").get(pk=review_id)
+    shown, output = check_output(review)
+    if shown != review.check_shown or review.check_run_id is None:
+        repository = review.pull_request.repository
+        client = GitHubClient.for_repository(repository)
+        now = timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+        fields = {"output": output}
+        if shown == IN_PROGRESS:
+            fields.update(status=IN_PROGRESS, started_at=now)
+        else:
+            fields.update(status="completed", conclusion=shown, completed_at=now)
+        # A finished run is not reopened: a review run again gets a new check run.
+        if review.check_run_id is None or shown == IN_PROGRESS:
+            answer = client.create_check_run(
+                repository, name=CHECK_NAME, head_sha=review.head_sha, external_id=str(review.pk), **fields
+            )
+        else:
+            answer = client.update_check_run(repository, review.check_run_id, **fields)
+        Review.objects.filter(pk=review.pk).update(check_run_id=answer["id"], check_shown=shown)
+    CHECK.complete(review.pk)
+    # The review may have ended while this ran (its request found this job running): look once
+    # more after completing, so one of the two sends what it calls for now.
+    review.refresh_from_db(fields=["state", "summary", "error"])
+    if check_output(review)[0] != shown:
+        CHECK.enqueue(review.pk)
