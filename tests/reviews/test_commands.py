@@ -191,3 +191,47 @@ def test_the_docs_list_every_command():
 
     documented = set(re.findall(r"^\| `(/[a-z ]+)` \|", table, re.MULTILINE))
     assert documented == {item.usage for item in COMMANDS}
+
+
+# --- through a real worker -------------------------------------------------------------------
+
+
+def test_pause_review_and_a_thumbs_down_end_to_end(client, project, fake_github, fake_openai, celery_worker):
+    """Opened → reviewed; a person's thumbs-down on the inline comment; /pause → the next push
+    is not reviewed; /review → reviewed, the reactions read first: the finding is dismissed."""
+    from reviews.models import ReviewComment
+    from tests.reviews.github import diff_entry
+    from tests.reviews.test_review_flow import APP_PATCH, finding, responder, wait_for_review
+    from tests.worker import wait_for
+
+    fake_github.files[2] = [diff_entry("src/app.py", APP_PATCH)]
+    fake_openai.set_responder(responder({"src/app.py": [finding(4, "open() is never closed.")]}))
+    assert deliver(client, "pull_request", payload("pull_request/opened")).status_code == 202
+    first = wait_for_review()
+    [posted] = fake_github.posted()[0]["comments"]
+    linked = payload("pull_request_review_comment/created")
+    linked["comment"].update(id=7001, pull_request_review_id=first.github_review_id, commit_id=HEAD, **posted)
+    deliver(client, "pull_request_review_comment", linked)
+    wait_for(lambda: ReviewComment.objects.filter(github_id=7001).first())
+    fake_github.add_reaction(7001, "-1", login="maintainer")
+
+    def comment_on_2(body: str, comment_id: int) -> dict:
+        data = command(body, comment_id=comment_id)
+        data["repository"]["full_name"] = "Codertocat/Hello-World"
+        data["issue"]["number"] = 2
+        return data
+
+    deliver(client, "issue_comment", comment_on_2("/pause", 1))
+    wait_for(lambda: PullRequest.objects.filter(reviews_paused=True).first())
+    pushed = payload("pull_request/synchronize")
+    pushed["pull_request"].update(updated_at="2030-01-01T00:00:00Z")
+    pushed["pull_request"]["head"]["sha"] = "f" * 40
+    fake_github.pulls[2] = pushed["pull_request"]
+    push = deliver(client, "pull_request", pushed)
+    wait_for(lambda: Delivery.objects.filter(delivery_id=push.json()["delivery"], state=JobState.SKIPPED).first())
+    deliver(client, "issue_comment", comment_on_2("/review", 2))
+
+    second = wait_for_review(head="f" * 40)
+    assert second.trigger == "command"
+    assert ReviewComment.objects.get(github_id=7001).outcome == "dismissed"
+    assert len(replies(fake_github)) == 2
