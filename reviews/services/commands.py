@@ -131,13 +131,21 @@ def pull_request_pause(*, pull: PullRequest, paused: bool) -> int:
     return (
         Review.objects.filter(pull_request=pull, state=JobState.PENDING)
         .exclude(trigger__in=(ReviewTrigger.COMMAND, ReviewTrigger.STAFF))
-        .update(state=JobState.SKIPPED, summary="Skipped: automatic reviews paused (/pause)", state_changed_at=now, finished_at=now)
+        .update(
+            state=JobState.SKIPPED,
+            summary="Skipped: automatic reviews paused (/pause)",
+            state_changed_at=now,
+            finished_at=now,
+        )
     )
 
 
 def _pause(client, repository: str, number: int, author: str, command: ParsedCommand) -> str:
     pull_request_pause(pull=_stored_pull(client, repository, number), paused=True)
-    return f"Automatic reviews of this pull request are paused (by @{author}). `/resume` resumes them; `/review` still reviews."
+    return (
+        f"Automatic reviews of this pull request are paused (by @{author}). "
+        "`/resume` resumes them; `/review` still reviews."
+    )
 
 
 def _resume(client, repository: str, number: int, author: str, command: ParsedCommand) -> str:

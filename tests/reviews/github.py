@@ -335,7 +335,13 @@ class FakeGitHub:
         raise AssertionError(f"the fake GitHub does not answer {key}")
 
     def add_reaction(
-        self, comment_id: int, content: str, *, login: str = "octocat", kind: str = "User", at: str = "2026-11-22T10:00:00Z"
+        self,
+        comment_id: int,
+        content: str,
+        *,
+        login: str = "octocat",
+        kind: str = "User",
+        at: str = "2026-11-22T10:00:00Z",
     ) -> dict:
         """A reaction on an inline review comment, by a person (kind "User") or a bot ("Bot")."""
         reaction = {

@@ -108,7 +108,9 @@ def test_review_full_requests_a_review_and_says_it_is_full(client, linked):
 
     assert delivery.state == JobState.DONE, delivery.error
     assert Review.objects.get().requested_by == "chhsia0"
-    assert replies(linked) == [f"<!-- triage-desk:command-reply -->\nA full review of `{HEAD[:7]}` is under way (asked by @chhsia0)."]
+    assert replies(linked) == [
+        f"<!-- triage-desk:command-reply -->\nA full review of `{HEAD[:7]}` is under way (asked by @chhsia0)."
+    ]
 
 
 def test_help_lists_every_command(client, linked):

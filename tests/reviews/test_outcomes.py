@@ -43,7 +43,9 @@ def refresh(pull_pk: int) -> None:
 def test_a_thread_resolved_without_a_code_change_dismisses_the_finding(client, db):
     finding = our_finding()
 
-    delivery = receive_and_process(client, "pull_request_review_thread", payload_bytes("pull_request_review_thread/resolved"))
+    delivery = receive_and_process(
+        client, "pull_request_review_thread", payload_bytes("pull_request_review_thread/resolved")
+    )
 
     assert delivery.state == JobState.DONE, delivery.error
     assert outcome_of(finding) == ("dismissed", "thread")
@@ -81,7 +83,9 @@ def test_unresolving_a_thread_keeps_a_dismissal_staff_made(client, db, staff_use
 def test_a_thread_about_someone_else_s_comment_is_skipped(client, db):
     finding = our_finding(github_id=1)
 
-    delivery = receive_and_process(client, "pull_request_review_thread", payload_bytes("pull_request_review_thread/resolved"))
+    delivery = receive_and_process(
+        client, "pull_request_review_thread", payload_bytes("pull_request_review_thread/resolved")
+    )
 
     assert delivery.state == JobState.SKIPPED
     assert "not about one of our findings" in delivery.result
