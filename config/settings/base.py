@@ -276,6 +276,8 @@ SPECTACULAR_SETTINGS = {
         "IssueTypeEnum": "issues.choices.IssueType",
         "TaskStatusEnum": "issues.choices.TaskStatus",
         "JobStateEnum": "config.jobs.state.JobState",
+        "FindingOutcomeEnum": "reviews.choices.FindingOutcome",
+        "OutcomeEnum": "llm.choices.Outcome",  # the LLM call's outcome keeps its name beside the finding's
     },
 }
 
