@@ -69,7 +69,7 @@ class TriageWriteback(models.TextChoices):
     LABELS_AND_COMMENT = "labels_and_comment", "Labels and the triage comment"
 
 
-# GitHub's author_association values allowed to ask for a review with `/review`.
+# GitHub's author_association values allowed to give commands in pull request comments (`/review`, ...).
 REVIEW_COMMAND_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 
 

@@ -1,8 +1,11 @@
 """Celery entry points of the reviews app: ids in, one service call, job state on the row
 (config.jobs.taskbase.run_job claims the row and records every outcome)."""
 
+from contextlib import suppress
+
 from celery import shared_task
 from django.conf import settings
+from django.db import DatabaseError
 
 from config.jobs.taskbase import JobTask, run_job
 from reviews.jobs import CHECK, DELIVERY, OUTCOMES, REVIEW, SNIPPET
@@ -24,7 +27,9 @@ def review_pull_request(self, review_pk: int) -> None:
     try:
         run_job(self, REVIEW, review_pk, lambda: review_run(review_id=review_pk))
     finally:
-        check_run_request(review_id=review_pk, finished_only=True)  # the check run completed
+        # The check run completed (GitHub App only); a database error here must not hide the review's.
+        with suppress(DatabaseError):
+            check_run_request(review_id=review_pk, finished_only=True)
 
 
 @shared_task(name="reviews.sync_check_run", queue="default", base=JobTask, bind=True)
