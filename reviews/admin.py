@@ -5,6 +5,7 @@ from reviews.models import (
     Delivery,
     Installation,
     InstallationRepository,
+    PullCommand,
     PullRequest,
     Redelivery,
     RedeliveryRun,
@@ -15,6 +16,7 @@ from reviews.models import (
 )
 from reviews.services.deliveries import delivery_rerun
 from reviews.services.feedback import review_comment_rate
+from reviews.services.outcomes import outcomes_refresh_request
 from reviews.services.review import review_rerun
 
 
@@ -106,25 +108,48 @@ class ReviewInline(admin.TabularInline):
 
 @admin.register(PullRequest)
 class PullRequestAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "title", "author", "state", "draft", "updated_at")
-    list_filter = ("state", "draft", "repository")
+    list_display = ("__str__", "title", "author", "state", "draft", "reviews_paused", "outcomes_state", "updated_at")
+    list_filter = ("state", "draft", "reviews_paused", "outcomes_state", "repository")
     search_fields = ("repository", "title", "author")
     readonly_fields = [field.name for field in PullRequest._meta.fields]
     inlines = [ReviewInline]
+    actions = ["refresh_reactions"]
+
+    @admin.action(description="Read the reactions on their inline comments again")
+    def refresh_reactions(self, request, queryset):
+        count = sum(1 for pull in queryset if outcomes_refresh_request(pull=pull))
+        self.message_user(request, f"{count} pull request(s) queued for reading reactions.", messages.SUCCESS)
+
+
+@admin.register(PullCommand)
+class PullCommandAdmin(RecordAdmin):
+    list_display = ("command", "repository", "number", "author", "replied_at", "created_at")
+    search_fields = ("repository", "author", "command")
+    readonly_fields = [field.name for field in PullCommand._meta.fields]
 
 
 class ReviewCommentInline(admin.TabularInline):
     model = ReviewComment
-    fields = ("path", "line", "severity", "category", "inline", "body", "helpful")
-    readonly_fields = ("path", "line", "severity", "category", "inline", "body")
+    fields = ("path", "line", "severity", "category", "inline", "body", "outcome", "outcome_source", "helpful")
+    readonly_fields = ("path", "line", "severity", "category", "inline", "body", "outcome", "outcome_source")
     extra = 0
     can_delete = False
 
 
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "state", "trigger", "files_reviewed", "inline_comments", "summary_comments", "posted_at")
-    list_filter = ("state", "trigger")
+    list_display = (
+        "__str__",
+        "state",
+        "trigger",
+        "files_reviewed",
+        "inline_comments",
+        "summary_comments",
+        "posted_at",
+        "check_shown",
+        "check_state",
+    )
+    list_filter = ("state", "trigger", "check_state")
     search_fields = ("pull_request__repository", "head_sha")
     readonly_fields = [field.name for field in Review._meta.fields]
     inlines = [ReviewCommentInline]
@@ -138,8 +163,8 @@ class ReviewAdmin(admin.ModelAdmin):
 
 @admin.register(ReviewComment)
 class ReviewCommentAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "review", "category", "inline", "helpful", "feedback_by")
-    list_filter = ("helpful", "severity", "category", "inline")
+    list_display = ("__str__", "review", "category", "inline", "outcome", "outcome_source", "helpful", "feedback_by")
+    list_filter = ("helpful", "outcome", "outcome_source", "severity", "category", "inline")
     search_fields = ("path", "body", "review__pull_request__repository")
     readonly_fields = [
         field.name

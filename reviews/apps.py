@@ -8,7 +8,7 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         from config.jobs.state import register_job_kind
-        from reviews.jobs import DELIVERY, REVIEW, SNIPPET
+        from reviews.jobs import CHECK, DELIVERY, OUTCOMES, REVIEW, SNIPPET
 
-        for kind in (DELIVERY, REVIEW, SNIPPET):
+        for kind in (DELIVERY, REVIEW, SNIPPET, OUTCOMES, CHECK):
             register_job_kind(kind)

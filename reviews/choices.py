@@ -69,5 +69,13 @@ class TriageWriteback(models.TextChoices):
     LABELS_AND_COMMENT = "labels_and_comment", "Labels and the triage comment"
 
 
-# GitHub's author_association values allowed to ask for a review with `/review`.
+# GitHub's author_association values allowed to give commands in pull request comments (`/review`, ...).
 REVIEW_COMMAND_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+
+
+class OutcomeSource(models.TextChoices):
+    """Who set a finding's outcome. Staff's rating is never changed by what happens on GitHub."""
+
+    REACTION = "reaction", "A reaction on GitHub"
+    THREAD = "thread", "Its thread resolved on GitHub"
+    STAFF = "staff", "Staff's rating"

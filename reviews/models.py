@@ -213,10 +213,21 @@ class PullRequest(models.Model):
     github_updated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # `/pause` and `/resume` from a member (reviews/services/commands.py): no automatic review
+    # while paused; an explicit `/review` or a staff re-run still reviews.
+    reviews_paused = models.BooleanField(default=False, help_text="Automatic reviews paused with /pause.")
+    # The job reading people's reactions on our inline comments (reviews/services/outcomes.py):
+    # reviews.refresh_outcomes, when the pull request is closed or staff ask.
+    outcomes_state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.SKIPPED)
+    outcomes_error = models.TextField(blank=True)
+    outcomes_attempts = models.PositiveIntegerField(default=0)
+    outcomes_state_changed_at = models.DateTimeField(null=True, blank=True)
+    outcomes_read_at = models.DateTimeField(null=True, blank=True, help_text="Reactions last read.")
 
     class Meta:
         ordering = ["-updated_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["repository", "number"], name="pull_request_unique_number")]
+        indexes = [models.Index(fields=["outcomes_state"], name="pull_request_outcomes_state")]
 
     def __str__(self):
         return f"{self.repository}#{self.number}"
@@ -244,9 +255,22 @@ class Review(JobFields):
     github_review_id = models.BigIntegerField(null=True, blank=True)
     posted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The check run "Triage Desk review" of this head (GitHub App only; reviews/services/checks.py),
+    # kept in step with the review by its own job (reviews.sync_check_run), so a check-run
+    # failure never touches the review.
+    check_run_id = models.BigIntegerField(null=True, blank=True)
+    check_shown = models.CharField(
+        max_length=30, blank=True, help_text="What the check run shows: in_progress, or its conclusion."
+    )
+    check_state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.SKIPPED)
+    check_error = models.TextField(blank=True)
+    check_attempts = models.PositiveIntegerField(default=0)
+    check_state_changed_at = models.DateTimeField(null=True, blank=True)
+    check_synced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(JobFields.Meta):
         ordering = ["-created_at", "-id"]
+        indexes = [*JobFields.Meta.indexes, models.Index(fields=["check_state"], name="review_check_state")]
         constraints = [
             models.UniqueConstraint(fields=["pull_request", "head_sha"], name="review_unique_head_sha"),
         ]
@@ -281,6 +305,27 @@ class ReviewComment(models.Model):
 
     def __str__(self):
         return f"{self.path}:{self.line or '-'} {self.severity}"
+
+
+class PullCommand(models.Model):
+    """A command (`/review`, `/pause`, ...) a member wrote in a pull request comment, and our reply:
+    one per GitHub comment, so a comment processed again (a redelivery, a re-run) is answered once."""
+
+    comment_id = models.BigIntegerField(unique=True, help_text="GitHub's id of the comment.")
+    repository = models.CharField(max_length=140)
+    number = models.PositiveIntegerField()
+    command = models.CharField(max_length=50, help_text="As written, e.g. /review full.")
+    author = models.CharField(max_length=200, blank=True)
+    result = models.TextField(blank=True, help_text="What was done: the text of the reply.")
+    reply_id = models.BigIntegerField(null=True, blank=True, help_text="GitHub's id of our reply comment.")
+    replied_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.command} on {self.repository}#{self.number}"
 
 
 class SnippetReview(JobFields):

@@ -63,6 +63,8 @@ class EffectiveSettings:
     path_instructions: list[dict] = field(default_factory=list)
     severity_threshold: str | None = None
     budget_tokens: int | None = None
+    # The lowest severity that makes the check run ask for action (None: REVIEW_CHECK_FAIL_SEVERITY).
+    check_fail_severity: str | None = None
     # Where these came from.
     source: str = SOURCE_ADMIN
     commit: str = ""
@@ -171,6 +173,7 @@ _REVIEWS = {
     "max_files": lambda value, key, errors: _int(value, key, errors, low=1, high=MAX_FILES_LIMIT),
     "budget_tokens": lambda value, key, errors: _int(value, key, errors, low=1, high=MAX_BUDGET_TOKENS),
     "ignore": lambda value, key, errors: _section(value, key, errors, _IGNORE),
+    "check_fail_severity": lambda value, key, errors: _choice(value, key, errors, Severity),
 }
 _TRIAGE = {"github": _triage_mode}
 SCHEMA = {
@@ -270,6 +273,8 @@ def _apply(effective: EffectiveSettings, result: dict) -> EffectiveSettings:
         effective.severity_threshold = reviews["severity_threshold"]
     if "budget_tokens" in reviews:
         effective.budget_tokens = reviews["budget_tokens"]
+    if "check_fail_severity" in reviews:
+        effective.check_fail_severity = reviews["check_fail_severity"]
     for name, value in reviews.get("ignore", {}).items():
         setattr(effective, f"ignore_{name}", value)
     triage = result["values"].get("triage", {})

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q
 
 from issues.models import Project
-from reviews.choices import FindingOutcome
+from reviews.choices import Category, FindingOutcome, Severity
 from reviews.models import PullRequest, RepositorySettings, Review, ReviewComment
 
 logger = logging.getLogger(__name__)
@@ -35,27 +35,55 @@ def pull_request_list():
     return PullRequest.objects.prefetch_related(Prefetch("reviews", queryset=reviews)).order_by("-updated_at", "-id")
 
 
-def helpful_share_by_repository() -> list[dict]:
-    """Per repository: comments posted, comments rated by staff, rated helpful, and the share."""
+FINDING_COUNTS = ("posted", "helpful", "dismissed")
+
+
+def _zero_counts() -> dict:
+    return dict.fromkeys(FINDING_COUNTS, 0)
+
+
+def review_stats_by_repository() -> list[dict]:
+    """Per repository, in one query: staff's ratings (comments, rated, helpful, helpful_share),
+    and the findings posted to GitHub with how many were found helpful or dismissed (`outcome`),
+    in total, by category and by severity (every category and severity present, zeros included)."""
+    posted = Q(review__posted_at__isnull=False)
     rows = (
-        ReviewComment.objects.values("review__pull_request__repository")
+        ReviewComment.objects.values("review__pull_request__repository", "category", "severity")
         .annotate(
             comments=Count("id"),
             rated=Count("id", filter=Q(helpful__isnull=False)),
-            helpful=Count("id", filter=Q(helpful=True)),
+            rated_helpful=Count("id", filter=Q(helpful=True)),
+            posted=Count("id", filter=posted),
+            helpful=Count("id", filter=posted & Q(outcome=FindingOutcome.HELPFUL)),
+            dismissed=Count("id", filter=posted & Q(outcome=FindingOutcome.DISMISSED)),
         )
         .order_by("review__pull_request__repository")
     )
-    return [
-        {
-            "repository": row["review__pull_request__repository"],
-            "comments": row["comments"],
-            "rated": row["rated"],
-            "helpful": row["helpful"],
-            "helpful_share": round(row["helpful"] / row["rated"], 4) if row["rated"] else None,
-        }
-        for row in rows
-    ]
+    stats: dict[str, dict] = {}
+    for row in rows:
+        repository = row["review__pull_request__repository"]
+        entry = stats.setdefault(
+            repository,
+            {
+                "repository": repository,
+                "comments": 0,
+                "rated": 0,
+                "helpful": 0,
+                "findings": _zero_counts(),
+                "by_category": {category: _zero_counts() for category in Category.values},
+                "by_severity": {severity: _zero_counts() for severity in Severity.values},
+            },
+        )
+        entry["comments"] += row["comments"]
+        entry["rated"] += row["rated"]
+        entry["helpful"] += row["rated_helpful"]
+        for name in FINDING_COUNTS:
+            entry["findings"][name] += row[name]
+            entry["by_category"].setdefault(row["category"], _zero_counts())[name] += row[name]
+            entry["by_severity"].setdefault(row["severity"], _zero_counts())[name] += row[name]
+    for entry in stats.values():
+        entry["helpful_share"] = round(entry["helpful"] / entry["rated"], 4) if entry["rated"] else None
+    return list(stats.values())
 
 
 def unwanted_categories(repository: str, *, limit: int = 3, at_least: int = 2) -> list[str]:

@@ -6,6 +6,7 @@ Production secrets have no defaults: with DEBUG off, a missing SECRET_KEY stops 
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -275,6 +276,8 @@ SPECTACULAR_SETTINGS = {
         "IssueTypeEnum": "issues.choices.IssueType",
         "TaskStatusEnum": "issues.choices.TaskStatus",
         "JobStateEnum": "config.jobs.state.JobState",
+        "FindingOutcomeEnum": "reviews.choices.FindingOutcome",
+        "OutcomeEnum": "llm.choices.Outcome",  # the LLM call's outcome keeps its name beside the finding's
     },
 }
 
@@ -385,6 +388,11 @@ REVIEW_MAX_FILES = env.int("REVIEW_MAX_FILES", default=20)
 REPO_CONFIG_HEAD_TTL_S = env.int("REPO_CONFIG_HEAD_TTL_S", default=300)
 REVIEW_MAX_PATCH_CHARS = env.int("REVIEW_MAX_PATCH_CHARS", default=20_000)
 REVIEW_FILE_CONCURRENCY = env.int("REVIEW_FILE_CONCURRENCY", default=4)
+# The check run "Triage Desk review" asks for action when a finding of the review is at or above
+# this severity (info, minor, major, critical); `.triage-desk.yml` reviews.check_fail_severity overrides.
+REVIEW_CHECK_FAIL_SEVERITY = env.str("REVIEW_CHECK_FAIL_SEVERITY", default="critical")
+if REVIEW_CHECK_FAIL_SEVERITY not in ("info", "minor", "major", "critical"):
+    raise ImproperlyConfigured("REVIEW_CHECK_FAIL_SEVERITY must be info, minor, major or critical")
 SNIPPET_MAX_CHARS = env.int("SNIPPET_MAX_CHARS", default=20_000)
 # Snippet submissions answer 503 while more than this many messages wait on the `llm` queue.
 SNIPPET_MAX_LLM_BACKLOG = env.int("SNIPPET_MAX_LLM_BACKLOG", default=200)

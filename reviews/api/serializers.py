@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from config.api.strict import StrictSerializerMixin
 from config.jobs.state import JobState
+from reviews.choices import Category, Severity
 from reviews.models import PullRequest, Review, ReviewComment, SnippetReview
 
 
@@ -22,6 +23,9 @@ class ReviewCommentSerializer(serializers.ModelSerializer):
             "github_id",
             "helpful",
             "feedback_at",
+            "outcome",
+            "outcome_source",
+            "outcome_at",
         ]
         read_only_fields = fields
 
@@ -49,6 +53,10 @@ class ReviewSerializer(serializers.ModelSerializer):
             "posted_at",
             "created_at",
             "finished_at",
+            "check_run_id",
+            "check_shown",
+            "check_state",
+            "check_error",
             "comments",
         ]
         read_only_fields = fields
@@ -74,8 +82,21 @@ class PullRequestSerializer(serializers.ModelSerializer):
             "html_url",
             "created_at",
             "updated_at",
+            "reviews_paused",
+            "outcomes_state",
+            "outcomes_error",
+            "outcomes_read_at",
             "reviews",
         ]
+        read_only_fields = fields
+
+
+class PullRequestOutcomesSerializer(serializers.ModelSerializer):
+    """The reading of reactions on a pull request's inline comments (a job)."""
+
+    class Meta:
+        model = PullRequest
+        fields = ["id", "outcomes_state", "outcomes_error", "outcomes_attempts", "outcomes_read_at"]
         read_only_fields = fields
 
 
@@ -83,12 +104,28 @@ class CommentFeedbackSerializer(StrictSerializerMixin, serializers.Serializer):
     helpful = serializers.BooleanField(allow_null=True, help_text="true, false, or null to clear.")
 
 
+class FindingCountsSerializer(serializers.Serializer):
+    posted = serializers.IntegerField(help_text="Findings in reviews posted to GitHub.")
+    helpful = serializers.IntegerField(help_text="Of those, marked helpful (a +1, or staff).")
+    dismissed = serializers.IntegerField(help_text="Of those, dismissed (a -1, a thread resolved unchanged, or staff).")
+
+
+def _counts_by(name: str, values) -> type[serializers.Serializer]:
+    """A serializer with one FindingCountsSerializer per enumeration value (`bug`, `critical`, ...)."""
+    return type(name, (serializers.Serializer,), {value: FindingCountsSerializer() for value in values})
+
+
 class RepositoryStatsSerializer(serializers.Serializer):
     repository = serializers.CharField()
+    # Staff ratings (the helpful-share report, kept as it was).
     comments = serializers.IntegerField()
     rated = serializers.IntegerField()
-    helpful = serializers.IntegerField()
+    helpful = serializers.IntegerField(help_text="Comments staff rated helpful.")
     helpful_share = serializers.FloatField(allow_null=True)
+    # What people made of the posted findings (ReviewComment.outcome).
+    findings = FindingCountsSerializer()
+    by_category = _counts_by("FindingCountsByCategory", Category.values)()
+    by_severity = _counts_by("FindingCountsBySeverity", Severity.values)()
 
 
 class SnippetFindingSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ from config.api.throttling import UserRateThrottle
 from reviews import selectors
 from reviews.api.serializers import (
     CommentFeedbackSerializer,
+    PullRequestOutcomesSerializer,
     PullRequestSerializer,
     RepositoryStatsSerializer,
     ReviewCommentSerializer,
@@ -22,6 +23,7 @@ from reviews.choices import ReviewTrigger
 from reviews.filtersets import PullRequestFilterSet
 from reviews.models import ReviewComment, SnippetReview
 from reviews.services.feedback import review_comment_rate
+from reviews.services.outcomes import outcomes_refresh_request
 from reviews.services.pulls import NotReviewed, review_request
 from reviews.services.snippets import snippet_submit
 
@@ -51,6 +53,27 @@ class PullRequestViewSet(viewsets.ReadOnlyModelViewSet):
             raise ApplicationError(str(reason), type="not_reviewable", status_code=409)
         return Response(ReviewSerializer(review).data, status=status.HTTP_202_ACCEPTED)
 
+    @extend_schema(
+        request=None,
+        responses={
+            202: PullRequestOutcomesSerializer,
+            409: OpenApiResponse(description="No inline comment of ours with a GitHub id, or already reading."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="refresh-reactions", permission_classes=[IsAdminUser])
+    def refresh_reactions(self, request, pk=None):
+        """Staff: read the reactions on the pull request's inline comments again (a job; poll
+        `outcomes_state`). What they say lands on each comment's `outcome`."""
+        pull = self.get_object()
+        if not outcomes_refresh_request(pull=pull):
+            raise ApplicationError(
+                "nothing to read: no inline comment with a GitHub id, or the reading is under way",
+                type="nothing_to_refresh",
+                status_code=409,
+            )
+        pull.refresh_from_db()
+        return Response(PullRequestOutcomesSerializer(pull).data, status=status.HTTP_202_ACCEPTED)
+
 
 class ReviewCommentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """A review comment; staff say whether it helped."""
@@ -75,8 +98,9 @@ class ReviewReportViewSet(viewsets.ViewSet):
     @extend_schema(responses=RepositoryStatsSerializer(many=True))
     @action(detail=False, methods=["get"])
     def stats(self, request):
-        """Share of review comments that staff marked helpful, per repository."""
-        return Response(RepositoryStatsSerializer(selectors.helpful_share_by_repository(), many=True).data)
+        """Per repository: findings posted, helpful and dismissed (in total, by category, by
+        severity), and the share of review comments staff marked helpful."""
+        return Response(RepositoryStatsSerializer(selectors.review_stats_by_repository(), many=True).data)
 
 
 class SnippetSubmitThrottle(UserRateThrottle):

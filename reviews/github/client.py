@@ -247,6 +247,24 @@ class GitHubClient:
         acquire_write_slot()
         return self._request("PATCH", f"/repos/{owner}/{name}/issues/comments/{comment_id}", json={"body": body}).json()
 
+    # --- reactions and check runs (issue 14: learning from people, the pull request's checks) ----
+
+    def list_review_comment_reactions(self, repository: str, comment_id: int) -> list[dict]:
+        """Reactions on an inline review comment: {id, user, content, created_at}."""
+        owner, name = _split(repository)
+        return self._paginate(f"/repos/{owner}/{name}/pulls/comments/{comment_id}/reactions")
+
+    def create_check_run(self, repository: str, **fields) -> dict:
+        """201 {id, status, conclusion, ...}; GitHub App tokens only (a plain token gets 403)."""
+        owner, name = _split(repository)
+        acquire_write_slot()
+        return self._request("POST", f"/repos/{owner}/{name}/check-runs", json=fields).json()
+
+    def update_check_run(self, repository: str, check_run_id: int, **fields) -> dict:
+        owner, name = _split(repository)
+        acquire_write_slot()
+        return self._request("PATCH", f"/repos/{owner}/{name}/check-runs/{check_run_id}", json=fields).json()
+
 
 def _json_or_empty(response: requests.Response) -> dict:
     try:

@@ -5,7 +5,6 @@ with the reason nothing was done. Unknown events and actions never reach a handl
 """
 
 import logging
-import re
 from collections.abc import Callable
 from datetime import datetime
 
@@ -25,14 +24,12 @@ from issues.services import (
     issue_github_create,
     issue_github_sync,
 )
-from reviews.choices import REVIEW_COMMAND_ASSOCIATIONS, ReviewTrigger
 from reviews.models import Delivery, ParkedComment
 from reviews.selectors import project_for_repository
 
 logger = logging.getLogger(__name__)
 
 GITHUB_SOURCE = "github"
-REVIEW_COMMAND = re.compile(r"^\s*/review\b", re.IGNORECASE)
 
 
 class Skip(Exception):
@@ -47,12 +44,14 @@ def _repository(delivery: Delivery) -> str:
 
 
 def handle_pull_request(delivery: Delivery) -> str:
+    from reviews.services.outcomes import outcomes_refresh_request
     from reviews.services.pulls import NotReviewed, pull_request_close, pull_request_sync, review_request
 
     pull = pull_request_sync(repository=_repository(delivery), data=delivery.payload["pull_request"])
     if delivery.action == "closed":
         skipped = pull_request_close(pull=pull)
-        return f"{pull} is {pull.state}; {skipped} pending review(s) skipped"
+        reading = "; reactions to be read" if outcomes_refresh_request(pull=pull) else ""
+        return f"{pull} is {pull.state}; {skipped} pending review(s) skipped{reading}"
     try:
         review = review_request(pull=pull, trigger=delivery.action)
     except NotReviewed as reason:
@@ -158,27 +157,29 @@ def handle_issues(delivery: Delivery) -> str:
 # --- issue_comment --------------------------------------------------------------------------
 
 
-def _review_command(delivery: Delivery) -> str:
-    from reviews.github import GitHubClient
-    from reviews.services.pulls import NotReviewed, pull_request_sync, review_request
+def _pull_command(delivery: Delivery, command) -> str:
+    """A command in a comment on a pull request (reviews/services/commands.py): from a member,
+    done and answered once; from anyone else (or a bot) ignored without a reply."""
+    from reviews.services.commands import NotAnswered, command_allowed, pull_command_run
 
     comment = delivery.payload["comment"]
-    login = (comment.get("user") or {}).get("login", "")
-    association = comment.get("author_association", "")
-    if association not in REVIEW_COMMAND_ASSOCIATIONS:
-        raise Skip(f"/review from {login} ({association}) ignored: only members, owners and collaborators")
-    repository, number = _repository(delivery), delivery.payload["issue"]["number"]
+    refusal = command_allowed(association=comment.get("author_association", ""), user=comment.get("user"))
+    if refusal:
+        raise Skip(refusal)
+    repository = _repository(delivery)
     if project_for_repository(repository) is None:
         raise Skip(f"repository {repository} is not linked to a project")
-    # The comment does not carry the head SHA: ask GitHub for the pull request as it is now.
-    client = GitHubClient.for_repository(repository, installation_id=delivery.installation_id)
-    data = client.get_pull(repository, number)
-    pull = pull_request_sync(repository=repository, data=data)
     try:
-        review = review_request(pull=pull, trigger=ReviewTrigger.COMMAND, requested_by=login)
-    except NotReviewed as reason:
+        return pull_command_run(
+            repository=repository,
+            number=delivery.payload["issue"]["number"],
+            comment_id=comment["id"],
+            author=(comment.get("user") or {}).get("login", ""),
+            command=command,
+            installation_id=delivery.installation_id,
+        )
+    except NotAnswered as reason:
         raise Skip(str(reason))
-    return f"/review by {login}: review {review.pk} of {pull} @ {review.head_sha[:7]} is {review.state}"
 
 
 def handle_issue_comment(delivery: Delivery) -> str:
@@ -188,8 +189,11 @@ def handle_issue_comment(delivery: Delivery) -> str:
     and applied when the issue's delivery arrives."""
     gh_issue, comment = delivery.payload["issue"], delivery.payload["comment"]
     if gh_issue.get("pull_request"):
-        if delivery.action == "created" and REVIEW_COMMAND.match(comment.get("body") or ""):
-            return _review_command(delivery)
+        from reviews.services.commands import command_parse
+
+        command = command_parse(comment.get("body") or "") if delivery.action == "created" else None
+        if command is not None:
+            return _pull_command(delivery, command)
         raise Skip("comment on a pull request without a command")
     project = _linked_project(delivery)
     issue = _linked_issue(project, gh_issue)
@@ -301,6 +305,25 @@ def handle_review_comment(delivery: Delivery) -> str:
     return f"review comment {comment.pk} is GitHub comment {comment.github_id}"
 
 
+# --- pull_request_review_thread -----------------------------------------------------------
+
+
+def handle_review_thread(delivery: Delivery) -> str:
+    """A thread resolved or unresolved: what it says about the finding that starts it
+    (reviews/services/outcomes.py)."""
+    from reviews.services.outcomes import NotOurFinding, finding_thread_change
+
+    try:
+        return finding_thread_change(
+            repository=_repository(delivery),
+            action=delivery.action,
+            thread=delivery.payload.get("thread") or {},
+            head_sha=((delivery.payload.get("pull_request") or {}).get("head") or {}).get("sha", ""),
+        )
+    except NotOurFinding as reason:
+        raise Skip(str(reason))
+
+
 # --- installation ---------------------------------------------------------------------------
 
 
@@ -339,6 +362,7 @@ HANDLERS: dict[str, tuple[Handler, frozenset[str] | None]] = {
     "issues": (handle_issues, frozenset({"opened", "edited", "closed", "reopened", "labeled", "unlabeled"})),
     "issue_comment": (handle_issue_comment, frozenset({"created", "edited", "deleted"})),
     "pull_request_review_comment": (handle_review_comment, frozenset({"created"})),
+    "pull_request_review_thread": (handle_review_thread, frozenset({"resolved", "unresolved"})),
     "installation": (handle_installation, None),  # every action is recorded
     "installation_repositories": (handle_installation_repositories, frozenset({"added", "removed"})),
 }

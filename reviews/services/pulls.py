@@ -105,8 +105,10 @@ def _supersede_older(pull: PullRequest, reason: str) -> int:
     )
 
 
-def review_request(*, pull: PullRequest, trigger: str, requested_by: str = "") -> Review:
-    """Ask for a review of the pull request's current head (see _review_request).
+def review_request(*, pull: PullRequest, trigger: str, requested_by: str = "", full: bool = False) -> Review:
+    """Ask for a review of the pull request's current head (see _review_request). `full`:
+    `/review full` asks for the whole pull request, not only what is new (every review is whole
+    until the incremental engine reads it).
 
     Decided with what is known without a request (the admin's settings, or the repository's
     file when cached); when those settings say no and the file was not read for this commit,
@@ -135,6 +137,8 @@ def _review_request(*, pull: PullRequest, trigger: str, requested_by: str, repo_
     blocker = state_blocker(pull)
     if blocker:
         raise NotReviewed(blocker)
+    if pull.reviews_paused and not forced:
+        raise NotReviewed("automatic reviews of this pull request are paused (/pause)")
     blocker = settings_blocker(pull, repo_settings, forced=forced)
     if blocker:
         raise NotReviewed(blocker, by_settings=True)

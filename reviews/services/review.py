@@ -27,6 +27,8 @@ from reviews.models import Review, ReviewComment
 from reviews.prompts import FileReviewOutput, file_messages
 from reviews.repo_config import EffectiveSettings
 from reviews.selection import select_files
+from reviews.services.checks import check_run_start
+from reviews.services.outcomes import findings_refresh_outcomes
 from reviews.services.pulls import pull_settings, settings_blocker, state_blocker
 from reviews.services.summary import SEVERITY_ORDER, marker, summary_body
 
@@ -239,6 +241,8 @@ def _blocker(review: Review) -> tuple[str | None, EffectiveSettings | None]:
 def review_run(*, review_id: int) -> None:
     """The work of a claimed review job; raises TransientError to be retried."""
     review = Review.objects.select_related("pull_request__project").get(pk=review_id)
+    check_run_start(review_id=review.pk)  # the check run in progress (GitHub App only; never raises)
+    findings_refresh_outcomes(pull=review.pull_request, best_effort=True)  # reactions, before posting
     reason, repo_settings = _blocker(review)
     if reason is None and review.analysed_at is None:
         review_analyse(review=review, repo_settings=repo_settings)

@@ -2,6 +2,7 @@
 fake REST API on `responses` that checks every request against GitHub's own API description."""
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -114,9 +115,27 @@ def validate_request(method: str, url: str, body: bytes | None) -> str:
     raise AssertionError(f"{method} {path} is not an operation of the GitHub API subset")
 
 
-def validate_response(key: str, status: int, data) -> None:
+def _null_in_nullable_enums(schema):
+    """OpenAPI 3.0.3: a nullable enum takes null only when null is listed; GitHub's description
+    leaves it out (a check run's `conclusion` is null until it completes), so add it."""
+    if isinstance(schema, list):
+        return [_null_in_nullable_enums(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    schema = {name: _null_in_nullable_enums(value) for name, value in schema.items()}
+    if schema.get("nullable") and "enum" in schema and None not in schema["enum"]:
+        schema["enum"] = [*schema["enum"], None]
+    return schema
+
+
+@functools.cache
+def _response_validator(key: str, status: int) -> OAS30Validator:
     schema = OPERATIONS[key]["responses"][str(status)]["content"]["application/json"]["schema"]
-    OAS30Validator(schema).validate(data)
+    return OAS30Validator(_null_in_nullable_enums(schema))
+
+
+def validate_response(key: str, status: int, data) -> None:
+    _response_validator(key, status).validate(data)
 
 
 def diff_entry(filename: str, patch: str | None, *, status: str = "modified", sha: str | None = None) -> dict:
@@ -138,7 +157,7 @@ def diff_entry(filename: str, patch: str | None, *, status: str = "modified", sh
     return entry
 
 
-def _user(login: str = "triage-desk[bot]") -> dict:
+def _user(login: str = "triage-desk[bot]", kind: str = "Bot") -> dict:
     return {
         "login": login,
         "id": 1,
@@ -156,7 +175,7 @@ def _user(login: str = "triage-desk[bot]") -> dict:
         "repos_url": "",
         "events_url": "",
         "received_events_url": "",
-        "type": "Bot",
+        "type": kind,
         "site_admin": False,
     }
 
@@ -186,6 +205,10 @@ class FakeGitHub:
     issue_comments: dict[int, list[dict]] = field(default_factory=dict)
     # Repository files by (ref, path), for the contents API; ref None: the default branch.
     contents: dict[tuple[str | None, str], str] = field(default_factory=dict)
+    # Reactions on inline review comments, by comment id (`add_reaction`).
+    reactions: dict[int, list[dict]] = field(default_factory=dict)
+    # Check runs by id, as last created or updated.
+    check_runs: dict[int, dict] = field(default_factory=dict)
 
     def install(self) -> None:
         for method, regex, key, _operation in _ROUTES:
@@ -218,6 +241,11 @@ class FakeGitHub:
                 return answer
             if "/contents/" in key:
                 return self._answer_contents(key, request.url)
+            if "/check-runs" in key:
+                return self._answer_check_runs(key, request.url, data)
+            if key.endswith("/pulls/comments/{comment_id}/reactions"):
+                comment_id = int(re.search(r"/pulls/comments/(\d+)/", request.url).group(1))
+                return self._page(self.reactions.get(comment_id, []), request.url, key)
             if "/issues/" in key or key.endswith("/labels"):
                 return self._answer_issues(key, request.url, data)
             number = int(re.search(r"/pulls/(\d+)", request.url).group(1))
@@ -305,6 +333,83 @@ class FakeGitHub:
             validate_response(key, 201, comment)
             return 201, json_headers, json.dumps(comment)
         raise AssertionError(f"the fake GitHub does not answer {key}")
+
+    def add_reaction(
+        self,
+        comment_id: int,
+        content: str,
+        *,
+        login: str = "octocat",
+        kind: str = "User",
+        at: str = "2026-11-22T10:00:00Z",
+    ) -> dict:
+        """A reaction on an inline review comment, by a person (kind "User") or a bot ("Bot")."""
+        reaction = {
+            "id": 7000 + sum(len(items) for items in self.reactions.values()),
+            "node_id": "REA_x",
+            "user": _user(login, kind),
+            "content": content,
+            "created_at": at,
+        }
+        self.reactions.setdefault(comment_id, []).append(reaction)
+        return reaction
+
+    def _answer_check_runs(self, key: str, url: str, data: dict):
+        if key.startswith("POST"):
+            run_id = 4000 + len(self.check_runs)
+            run = {"id": run_id, "name": data["name"], "head_sha": data["head_sha"], "external_id": None}
+        else:
+            run_id = int(urlsplit(url).path.rsplit("/", 1)[1])
+            run = self.check_runs[run_id]
+        run.update({name: value for name, value in data.items() if name != "output"})
+        run["output"] = run.get("output", {}) | data.get("output", {})
+        if "conclusion" in data:
+            run["status"] = "completed"
+        self.check_runs[run_id] = run
+        body = self._check_run_body(run)
+        status = 201 if key.startswith("POST") else 200
+        validate_response(key, status, body)
+        return status, {"Content-Type": "application/json"}, json.dumps(body)
+
+    def _check_run_body(self, run: dict) -> dict:
+        output = run.get("output") or {}
+        app = {
+            "id": 123456,
+            "node_id": "MDM6QXBwMQ==",
+            "owner": _user("Codertocat", "User"),
+            "name": "Triage Desk",
+            "description": None,
+            "external_url": "https://triage.example.com",
+            "html_url": "https://github.com/apps/triage-desk",
+            "created_at": "2026-11-01T10:00:00Z",
+            "updated_at": "2026-11-01T10:00:00Z",
+            "permissions": {"checks": "write"},
+            "events": [],
+        }
+        return {
+            "id": run["id"],
+            "node_id": f"CR_{run['id']}",
+            "head_sha": run["head_sha"],
+            "name": run["name"],
+            "url": f"{API_URL}/repos/o/r/check-runs/{run['id']}",
+            "html_url": f"https://github.com/o/r/runs/{run['id']}",
+            "details_url": None,
+            "status": run.get("status", "queued"),
+            "conclusion": run.get("conclusion"),
+            "started_at": run.get("started_at"),
+            "completed_at": run.get("completed_at"),
+            "external_id": run.get("external_id"),
+            "check_suite": {"id": 1},
+            "output": {
+                "title": output.get("title"),
+                "summary": output.get("summary"),
+                "text": None,
+                "annotations_count": 0,
+                "annotations_url": f"{API_URL}/repos/o/r/check-runs/{run['id']}/annotations",
+            },
+            "app": app,
+            "pull_requests": [],
+        }
 
     def add_file(self, path: str, text: str, *, ref: str | None = None) -> None:
         """A file of the repository at `ref` (a commit SHA), or on the default branch (None)."""

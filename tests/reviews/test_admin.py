@@ -77,3 +77,26 @@ def test_review_change_page_shows_its_comments(admin_client):
     response = admin_client.get(f"/admin/reviews/review/{comment.review.pk}/change/")
 
     assert b"Unclosed file handle." in response.content
+
+
+def test_staff_ask_for_reactions_to_be_read_from_the_admin(admin_client, django_capture_on_commit_callbacks):
+    comment = ReviewCommentFactory(github_id=901)
+    pull = comment.review.pull_request
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        admin_client.post("/admin/reviews/pullrequest/", {"action": "refresh_reactions", "_selected_action": [pull.pk]})
+
+    pull.refresh_from_db()
+    assert pull.outcomes_state == JobState.PENDING
+    assert len(callbacks) == 1
+
+
+def test_pull_commands_are_listed_in_the_admin(admin_client):
+    from reviews.models import PullCommand
+
+    PullCommand.objects.create(comment_id=1, repository="o/r", number=3, command="/pause", author="octocat")
+
+    response = admin_client.get("/admin/reviews/pullcommand/")
+
+    assert response.status_code == 200
+    assert b"/pause" in response.content

@@ -1,5 +1,6 @@
 import pytest
 import redis
+from django.utils import timezone
 
 from config.jobs.state import JobState
 from reviews.models import SnippetReview
@@ -96,7 +97,8 @@ def test_helpful_share_is_reported_per_repository(user_client):
     response = user_client.get("/api/reviews/stats/")
 
     by_repo = {row["repository"]: row for row in response.json()}
-    assert by_repo[review.pull_request.repository] == {
+    old_form = ("repository", "comments", "rated", "helpful", "helpful_share")
+    assert {key: by_repo[review.pull_request.repository][key] for key in old_form} == {
         "repository": review.pull_request.repository,
         "comments": 4,
         "rated": 3,
@@ -104,6 +106,44 @@ def test_helpful_share_is_reported_per_repository(user_client):
         "helpful_share": 0.6667,
     }
     assert by_repo[other.review.pull_request.repository]["helpful_share"] is None
+
+
+def test_stats_count_posted_findings_helpful_and_dismissed_by_category_and_severity(user_client):
+    posted = ReviewFactory(posted_at=timezone.now())
+    ReviewCommentFactory(review=posted, category="bug", severity="critical", outcome="dismissed")
+    ReviewCommentFactory(review=posted, category="bug", severity="major", outcome="helpful")
+    ReviewCommentFactory(review=posted, category="style", severity="minor", outcome="dismissed")
+    ReviewCommentFactory(review=posted, category="style", severity="minor")
+    ReviewCommentFactory(review=ReviewFactory(pull_request=posted.pull_request, head_sha="c" * 40), outcome="helpful")
+
+    [row] = user_client.get("/api/reviews/stats/").json()
+
+    assert row["findings"] == {"posted": 4, "helpful": 1, "dismissed": 2}
+    assert row["by_category"]["bug"] == {"posted": 2, "helpful": 1, "dismissed": 1}
+    assert row["by_category"]["style"] == {"posted": 2, "helpful": 0, "dismissed": 1}
+    assert row["by_category"]["docs"] == {"posted": 0, "helpful": 0, "dismissed": 0}
+    assert row["by_severity"]["minor"] == {"posted": 2, "helpful": 0, "dismissed": 1}
+    assert row["by_severity"]["critical"] == {"posted": 1, "helpful": 0, "dismissed": 1}
+
+
+def test_stats_take_one_query_whatever_the_number_of_repositories(user_client, django_assert_num_queries):
+    for _ in range(3):
+        ReviewCommentFactory.create_batch(2, review=ReviewFactory(posted_at=timezone.now()))
+
+    # auth token, then the stats
+    with django_assert_num_queries(2):
+        response = user_client.get("/api/reviews/stats/")
+
+    assert len(response.json()) == 3
+
+
+def test_stats_are_described_in_the_openapi_schema(user_client):
+    schema = user_client.get("/api/schema/?format=json").json()
+
+    stats = schema["components"]["schemas"]["RepositoryStats"]["properties"]
+    assert {"findings", "by_category", "by_severity", "helpful_share"} <= set(stats)
+    by_category = schema["components"]["schemas"]["FindingCountsByCategory"]["properties"]
+    assert set(by_category) == {"bug", "security", "performance", "maintainability", "style", "tests", "docs"}
 
 
 # --- snippets -----------------------------------------------------------------------------

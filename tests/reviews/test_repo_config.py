@@ -73,6 +73,7 @@ def test_the_documented_example_is_valid_and_gives_every_key():
         "max_files",
         "budget_tokens",
         "ignore",
+        "check_fail_severity",
     }
     assert set(values["reviews"]["ignore"]) == {"authors", "title_keywords", "labels", "base_branches"}
     assert values["reviews"]["path_instructions"] == [
@@ -94,7 +95,7 @@ def test_each_invalid_key_is_named_with_why_and_nothing_of_the_file_applies():
         "reviews.max_files: must be a whole number from 1 to 3000, not 'many'",
         "reviews.severity_threshold: must be one of info, minor, major, critical, not 'loud'",
         "reviews.colour: unknown key (known: enabled, drafts, include, exclude, path_instructions, "
-        "severity_threshold, max_files, budget_tokens, ignore)",
+        "severity_threshold, max_files, budget_tokens, ignore, check_fail_severity)",
     ]
 
 
