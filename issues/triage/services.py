@@ -20,6 +20,7 @@ from issues.github_sync import issue_github_writeback_request
 from issues.jobs import TRIAGE
 from issues.models import Issue, Label, TriageEngine, TriageRun
 from issues.services import issue_github_label_removed_by_person, issue_update
+from issues.suggestions.lessons import triage_lessons
 from issues.suggestions.raising import Proposal, not_decided_before, suggestions_raise
 from issues.triage.prompts import triage_messages
 from issues.triage.rules import rules_triage
@@ -94,7 +95,9 @@ def _ask_llm(issue: Issue) -> Decision | None:
     try:
         answer = complete(
             purpose="issues.triage",
-            messages=triage_messages(issue=issue, labels=labels, similar=similar),
+            messages=triage_messages(
+                issue=issue, labels=labels, similar=similar, lessons=triage_lessons(project_id=issue.project_id)
+            ),
             output=TriageOutput,
             subject=issue,
         )
