@@ -1,12 +1,15 @@
-"""Deciding a triage suggestion of an issue: POST .../suggestions/{sid}/accept and .../dismiss."""
+"""Deciding a triage suggestion of an issue: POST .../suggestions/{sid}/accept and .../dismiss;
+staff re-send an accepted question whose post to GitHub failed: .../post-to-github."""
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from config.api.errors import ApplicationError
 from issues.api import examples
+from issues.api.permissions import IsStaff
 from issues.api.serializers import IssueSerializer
 from issues.api.suggestions import (
     SuggestionAcceptSerializer,
@@ -18,6 +21,7 @@ from issues.choices import SuggestionKind
 from issues.models import TriageSuggestion
 from issues.selectors import issue_queryset
 from issues.services import suggestion_accept, suggestion_dismiss
+from issues.suggestions.github import suggestion_question_repost
 
 DECISION_ERRORS = {
     400: OpenApiResponse(description="Invalid body (`validation_error`)."),
@@ -100,8 +104,32 @@ class IssueSuggestionViewSet(viewsets.GenericViewSet):
         suggestion_dismiss(suggestion=suggestion, user=request.user, reason=body.validated_data["reason"])
         return self._decided(suggestion)
 
+    @extend_schema(
+        summary="Post an accepted question to GitHub again, after its post failed (staff)",
+        parameters=PATH_PARAMETERS,
+        request=None,
+        responses={
+            202: TriageSuggestionSerializer,
+            404: DECISION_ERRORS[404],
+            409: OpenApiResponse(description="`not_failed`: the question's post to GitHub has not failed."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="post-to-github", permission_classes=[IsAuthenticated, IsStaff])
+    def post_to_github(self, request, issue_pk=None, pk=None):
+        suggestion = self.get_object()
+        if not suggestion_question_repost(suggestion=suggestion):
+            raise ApplicationError(
+                f"The post of suggestion {suggestion.pk} is {suggestion.github_post_state}, not failed.",
+                type="not_failed",
+                status_code=409,
+            )
+        suggestion = TriageSuggestion.objects.select_related("decided_by").get(pk=suggestion.pk)
+        return Response(TriageSuggestionSerializer(suggestion).data, status=status.HTTP_202_ACCEPTED)
+
 
 # The same routes without the trailing slash (DESIGN.md lists them so), once in the API docs.
-@extend_schema_view(accept=extend_schema(exclude=True), dismiss=extend_schema(exclude=True))
+@extend_schema_view(
+    accept=extend_schema(exclude=True), dismiss=extend_schema(exclude=True), post_to_github=extend_schema(exclude=True)
+)
 class IssueSuggestionSlashlessViewSet(IssueSuggestionViewSet):
     pass

@@ -149,3 +149,30 @@ def test_triage_stats_reject_bad_parameters(user_client, query):
     response = user_client.get(f"/api/issues/triage-stats/?{query}")
 
     assert response.status_code == 400
+
+
+def test_staff_request_a_failed_question_post_again(staff_client):
+    issue = IssueFactory(github_repository="octo/hello", github_number=3)
+    failed = TriageSuggestionFactory(
+        issue=issue, kind=SuggestionKind.QUESTION, value={"question": "Which OS?"}, github_post_state="failed"
+    )
+
+    response = staff_client.post(_url(failed, "post-to-github"))
+
+    assert (response.status_code, response.json()["github_post_state"]) == (202, "pending")
+
+
+def test_a_question_post_that_did_not_fail_is_not_requested_again(staff_client):
+    done = TriageSuggestionFactory(kind=SuggestionKind.QUESTION, value={"question": "?"}, github_post_state="done")
+
+    response = staff_client.post(_url(done, "post-to-github"))
+
+    assert (response.status_code, response.json()["error"]["type"]) == (409, "not_failed")
+
+
+def test_requesting_a_question_post_again_is_for_staff(user_client):
+    failed = TriageSuggestionFactory(kind=SuggestionKind.QUESTION, value={"question": "?"}, github_post_state="failed")
+
+    response = user_client.post(_url(failed, "post-to-github"))
+
+    assert (response.status_code, TriageSuggestion.objects.get(pk=failed.pk).github_post_state) == (403, "failed")
