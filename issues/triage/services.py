@@ -187,12 +187,14 @@ def _apply_once(issue: Issue, decision: Decision) -> TriageRun:
         for question in dict.fromkeys(question.strip() for question in decision.questions)
         if question
     ]
-    # Duplicates and questions are only proposed: a person decides them (issues/services/suggestions.py).
     proposals = not_decided_before(issue, proposals)
-    for kind, key in ((SuggestionKind.DUPLICATE, "duplicates"), (SuggestionKind.QUESTION, "questions")):
-        values = [proposal.value for proposal in proposals if proposal.kind == kind]
-        if values:
-            suggestions[key] = values if kind == SuggestionKind.DUPLICATE else [v["question"] for v in values]
+    # Duplicates and questions are only proposed: a person decides them (issues/services/suggestions.py).
+    duplicates_left = [proposal.value for proposal in proposals if proposal.kind == SuggestionKind.DUPLICATE]
+    questions_left = [proposal.value["question"] for proposal in proposals if proposal.kind == SuggestionKind.QUESTION]
+    if duplicates_left:
+        suggestions["duplicates"] = duplicates_left
+    if questions_left:
+        suggestions["questions"] = questions_left
 
     if changes:
         issue_update(issue=issue, version=issue.version, actor=actor, **changes)
