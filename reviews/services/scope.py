@@ -15,8 +15,8 @@ from django.conf import settings
 
 from llm.schema import strict_schema
 from llm.tokens import estimate_prompt_tokens
-from reviews.chunks import Planned, file_chunks, hunk_label, within_budget
 from reviews.choices import ReviewMode, ReviewTrigger, SkipReason
+from reviews.chunks import Planned, file_chunks, hunk_label, within_budget
 from reviews.diff import FileDiff, changed_new_lines, parse_patch
 from reviews.github import GitHubClient
 from reviews.models import PullRequest, Review

@@ -8,6 +8,7 @@ from reviews.services.findings import fingerprint
 from reviews.services.review import review_post
 from reviews.services.summary import SUMMARY_MARKER, marker
 from tests.reviews.factories import ReviewCommentFactory, ReviewFactory
+from tests.reviews.github import diff_entry
 from tests.reviews.reviewing import (
     HEAD1,
     HEAD2,
@@ -23,7 +24,6 @@ from tests.reviews.reviewing import (
     responder,
     review_head,
 )
-from tests.reviews.github import diff_entry
 
 pytestmark = pytest.mark.django_db
 
