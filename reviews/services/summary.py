@@ -5,7 +5,7 @@ Hidden markers: every posted review carries its head's (`marker`), so a retried 
 it posted; the summary also carries SUMMARY_MARKER.
 """
 
-from reviews.choices import ReviewMode, SkipReason
+from reviews.choices import ReviewMode, Severity, SkipReason
 
 MARKER = "<!-- triage-desk-review head={sha} -->"
 RUN_MARKER = "<!-- triage-desk-review head={sha} run={run} -->"
@@ -15,7 +15,8 @@ MAX_LISTED = 50
 MAX_HISTORY = 20
 MAX_FINDING_CHARS = 600
 MAX_BODY_CHARS = 60_000
-SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2, "info": 3}
+# Listing order: the most severe first (reviews/choices.py declares them from the least).
+SEVERITY_ORDER = {value: order for order, value in enumerate(reversed(Severity.values))}
 
 
 def marker(head_sha: str, run: int = 1) -> str:
