@@ -65,11 +65,11 @@ def review_scope(*, review: Review, pull: PullRequest, client: GitHubClient) -> 
     try:
         comparison = client.compare(pull.repository, previous_head, review.head_sha)
     except GitHubError as exc:  # e.g. a comparison GitHub will not compute: what changed is unknown
-        note = f"the changes since {previous_head[:7]} could not be compared: {exc}"
+        note = f"the changes since {previous_head[:7]} could not be compared ({exc})"
         return Scope(mode=ReviewMode.FULL, note=note, previous_review=previous)
     if comparison is None or comparison.get("status") in LOST_HEAD_STATUSES:
-        why = "unknown to GitHub" if comparison is None else comparison["status"]
-        note = f"{previous_head[:7]} is no longer in the branch ({why}: a force-push or rebase)"
+        why = "not found" if comparison is None else comparison["status"]
+        note = f"force-push or rebase: {previous_head[:7]} is not an ancestor of the head (compare: {why})"
         return Scope(mode=ReviewMode.FULL, note=note, previous_review=previous)
     changed = {
         entry["filename"]: changed_new_lines(entry["patch"]) if entry.get("patch") else None
