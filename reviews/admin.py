@@ -93,13 +93,21 @@ class RedeliveryAdmin(RecordAdmin):
 
 @admin.register(RepositorySettings)
 class RepositorySettingsAdmin(admin.ModelAdmin):
-    list_display = ("project", "enabled", "max_files", "triage_writeback", "create_missing_labels", "updated_at")
+    list_display = (
+        "project",
+        "enabled",
+        "max_files",
+        "severity_threshold",
+        "triage_writeback",
+        "create_missing_labels",
+        "updated_at",
+    )
     list_filter = ("enabled", "triage_writeback")
 
 
 class ReviewInline(admin.TabularInline):
     model = Review
-    fields = ("head_sha", "state", "inline_comments", "summary_comments", "github_review_id", "posted_at")
+    fields = ("head_sha", "mode", "state", "inline_comments", "summary_comments", "github_review_id", "posted_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -130,8 +138,10 @@ class PullCommandAdmin(RecordAdmin):
 
 class ReviewCommentInline(admin.TabularInline):
     model = ReviewComment
-    fields = ("path", "line", "severity", "category", "inline", "body", "outcome", "outcome_source", "helpful")
-    readonly_fields = ("path", "line", "severity", "category", "inline", "body", "outcome", "outcome_source")
+    fields = (
+        "path", "line", "severity", "category", "inline", "body", "suggestion", "outcome", "outcome_source", "helpful"
+    )
+    readonly_fields = ("path", "line", "severity", "category", "inline", "body", "suggestion", "outcome", "outcome_source")
     extra = 0
     can_delete = False
 
@@ -142,6 +152,7 @@ class ReviewAdmin(admin.ModelAdmin):
         "__str__",
         "state",
         "trigger",
+        "mode",
         "files_reviewed",
         "inline_comments",
         "summary_comments",
@@ -149,7 +160,7 @@ class ReviewAdmin(admin.ModelAdmin):
         "check_shown",
         "check_state",
     )
-    list_filter = ("state", "trigger", "check_state")
+    list_filter = ("state", "trigger", "mode", "check_state")
     search_fields = ("pull_request__repository", "head_sha")
     readonly_fields = [field.name for field in Review._meta.fields]
     inlines = [ReviewCommentInline]

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('issues', '0008_issue_github_writeback'),
-        ('reviews', '0007_reviewcomment_outcome'),
+        ('reviews', '0008_incremental_reviews'),
     ]
 
     operations = [
