@@ -3,6 +3,6 @@
 from config.jobs.state import JobKind
 from reviews.models import Delivery, Review, SnippetReview
 
-DELIVERY = JobKind(Delivery, "", "finished_at", "reviews.process_delivery")
-REVIEW = JobKind(Review, "", "finished_at", "reviews.review_pull_request")
-SNIPPET = JobKind(SnippetReview, "", "finished_at", "reviews.review_snippet")
+DELIVERY = JobKind(Delivery, "", "finished_at", "reviews.process_delivery", "GitHub deliveries")
+REVIEW = JobKind(Review, "", "finished_at", "reviews.review_pull_request", "Pull request reviews")
+SNIPPET = JobKind(SnippetReview, "", "finished_at", "reviews.review_snippet", "Snippet reviews")
