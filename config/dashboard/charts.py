@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.utils.text import slugify
+
 WIDTH, HEIGHT = 640, 180
 LEFT, RIGHT, TOP, BOTTOM = 44, 8, 10, 22  # room for the value axis and the day labels
 ROW_HEIGHT, ROW_GAP, ROW_LABEL = 18, 8, 150
@@ -80,7 +82,7 @@ class Chart:
 
     @property
     def slug(self) -> str:
-        return "".join(char if char.isalnum() else "-" for char in self.title.lower()).strip("-")
+        return slugify(self.title)
 
 
 def nice_ceiling(value: Number) -> float:
@@ -115,7 +117,9 @@ def daily_chart(*, title: str, days: list[date], series: list[Series], kind: str
     def y_of(value: Number) -> float:
         return TOP + plot_height * (1 - float(value) / top)
 
-    chart.grid = [(y_of(top * share), _axis_label(top * share, money)) for share in (0, 0.5, 1)]
+    # Counts have no halves: the middle line only where it falls on a whole number.
+    shares = (0, 0.5, 1) if money or top % 2 == 0 else (0, 1)
+    chart.grid = [(y_of(top * share), _axis_label(top * share, money)) for share in shares]
     step = max(len(days) // 6, 1)
     chart.x_labels = [(LEFT + slot * (i + 0.5), day.strftime("%b %-d")) for i, day in enumerate(days) if i % step == 0]
 

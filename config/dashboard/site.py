@@ -62,7 +62,13 @@ class TriageAdminSite(admin.AdminSite):
             kept = [model for model in app["models"] if not _is_operations(app, model)]
             if kept:
                 apps.append({**app, "models": kept})
-        models = [model for app in app_list for model in app["models"] if _is_operations(app, model)]
+        # Named with their app ("Periodic Tasks: Intervals"), which also keeps each app's together.
+        models = [
+            {**model, "name": f"{app['name']}: {model['name']}"}
+            for app in app_list
+            for model in app["models"]
+            if _is_operations(app, model)
+        ]
         operations = {
             "name": "Operations",
             "app_label": "operations",
