@@ -38,6 +38,39 @@ def issues_panel(window: selectors.Window) -> Panel:
     )
 
 
+DECISION_SERIES = [
+    Series("kept", "Applied and kept", []),
+    Series("accepted", "Accepted", []),
+    Series("changed", "Changed by hand", []),
+    Series("dismissed", "Dismissed", []),
+]
+
+
+def triage_panel(window: selectors.Window) -> Panel:
+    """What people made of triage's decisions, per field: a value triage applied is kept or
+    changed by hand within a week; a suggestion it left for a person is accepted or dismissed."""
+    rows = [
+        Row(
+            field.capitalize(),
+            {
+                "kept": counts["applied"] - counts["changed_by_hand"],
+                "accepted": counts["accepted"],
+                "changed": counts["changed_by_hand"],
+                "dismissed": counts["dismissed"],
+            },
+        )
+        for field, counts in selectors.triage_decisions(window=window).items()
+    ]
+    decided = sum(sum(row.values.values()) for row in rows)
+    taken = sum(row.values["kept"] + row.values["accepted"] for row in rows)
+    return Panel(
+        "Triage decisions",
+        [rows_chart(title="Triage decisions by field", series=DECISION_SERIES, rows=rows, shares=True)],
+        [("Decisions", f"{decided:,}"), ("Kept or accepted", f"{taken / decided:.0%}" if decided else "–")],
+        note="Applied values count as changed by hand when a person changed them within a week.",
+    )
+
+
 def llm_panel(window: selectors.Window) -> Panel:
     per_day = selectors.llm_per_day(window=window)
     calls, hits = _values(per_day, window, "calls"), _values(per_day, window, "cache_hits")

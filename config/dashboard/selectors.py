@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from config.jobs.state import JOB_KINDS, JobKind, JobState
 from issues.models import Issue
+from issues.selectors import triage_stats
+from issues.suggestions.stats import STATS_FIELDS
 from llm.choices import Outcome
 from llm.models import LLMCall
 from reviews.choices import FindingOutcome
@@ -21,6 +23,9 @@ from reviews.models import Review, ReviewComment
 DASHBOARD_DAYS = 30
 # The job states shown "now": work waiting, under way, or given up on.
 QUEUE_STATES = (JobState.PENDING, JobState.RUNNING, JobState.FAILED)
+
+# triage_stats' counts: `applied` (by triage) includes `changed_by_hand`; the others are suggestions.
+DECISION_COUNTS = ("applied", "changed_by_hand", "accepted", "dismissed")
 
 Daily = dict[date, dict]  # day -> that day's figures; days with nothing are absent
 
@@ -36,11 +41,16 @@ class Window:
     def days(self) -> list[date]:
         return [self.first + timedelta(days=offset) for offset in range((self.last - self.first).days + 1)]
 
+    @property
+    def start(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.first, time.min), timezone.get_current_timezone())
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(days=len(self.days))
+
     def bounds(self, column: str) -> dict:
-        tz = timezone.get_current_timezone()
-        start = timezone.make_aware(datetime.combine(self.first, time.min), tz)
-        end = timezone.make_aware(datetime.combine(self.last + timedelta(days=1), time.min), tz)
-        return {f"{column}__gte": start, f"{column}__lt": end}
+        return {f"{column}__gte": self.start, f"{column}__lt": self.end}
 
 
 def last_days(days: int = DASHBOARD_DAYS, *, today: date | None = None) -> Window:
@@ -66,6 +76,16 @@ def issues_per_day(*, window: Window) -> dict[str, Daily]:
         "triaged": _per_day(Issue.objects.filter(triage_state=JobState.DONE), "triaged_at", window, count=Count("id")),
         "archived": _per_day(Issue.objects.all(), "archived_at", window, count=Count("id")),
     }
+
+
+def triage_decisions(*, window: Window) -> dict[str, dict[str, int]]:
+    """Per field (priority, type, labels, duplicates), all projects together: triage's decisions
+    since the window's start by what people made of them (issues.selectors.triage_stats)."""
+    totals = {field: dict.fromkeys(DECISION_COUNTS, 0) for field in STATS_FIELDS}
+    for row in triage_stats(since=window.start):
+        for count in DECISION_COUNTS:
+            totals[row["field"]][count] += row[count]
+    return totals
 
 
 def llm_per_day(*, window: Window) -> Daily:

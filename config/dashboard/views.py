@@ -32,6 +32,7 @@ def dashboard(request):
         "time_zone": timezone.get_current_timezone_name(),
         "panels": [
             panels.issues_panel(window),
+            panels.triage_panel(window),
             panels.llm_panel(window),
             panels.reviews_panel(window),
             panels.jobs_panel(partial(_list_url, request)),

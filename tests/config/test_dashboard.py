@@ -11,11 +11,14 @@ from django.utils import timezone
 
 from config.jobs.state import JOB_KINDS
 from config.ops.staff import ensure_triage_staff_group
-from issues.models import Issue
+from issues.actors import LLM, Actor
+from issues.choices import SuggestionKind, SuggestionState
+from issues.models import Activity, Issue
+from issues.services.activity import activity_record
 from llm.models import LLMCall
 from reviews.models import Delivery
 from tests.factories import UserFactory
-from tests.issues.factories import IssueFactory, ProjectFactory
+from tests.issues.factories import IssueFactory, ProjectFactory, TriageSuggestionFactory
 from tests.reviews.factories import ReviewCommentFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +104,55 @@ def test_rows_older_than_the_thirty_days_are_left_out(staff_client):
     response = staff_client.get("/admin/dashboard/")
 
     assert figures(response, "Issues")["Opened"] == "1"
+
+
+def decide(issue, kind, state, *, days: int = 1):
+    TriageSuggestionFactory(issue=issue, kind=kind, value={kind: "x"}, state=state, decided_at=days_ago(days))
+
+
+def log(*, actor, field, old, new, issue, days: int):
+    entry = activity_record(actor=actor, field=field, old=old, new=new, issue=issue)
+    Activity.objects.filter(pk=entry.pk).update(created_at=days_ago(days))
+
+
+def test_triage_decisions_by_field_count_suggestions_people_decided(staff_client):
+    issue, other_project_issue = IssueFactory(), IssueFactory()
+    decide(issue, SuggestionKind.LABEL, SuggestionState.ACCEPTED)
+    decide(other_project_issue, SuggestionKind.LABEL, SuggestionState.ACCEPTED)
+    decide(issue, SuggestionKind.LABEL, SuggestionState.DISMISSED)
+    decide(issue, SuggestionKind.DUPLICATE, SuggestionState.DISMISSED)
+    decide(issue, SuggestionKind.LABEL, SuggestionState.OPEN)
+
+    chart = charts(staff_client.get("/admin/dashboard/"))["triage-decisions-by-field"]
+
+    assert [title for _, title in marks(chart, "accepted")] == ["Labels: 2 accepted (67%)"]
+    assert [title for _, title in marks(chart, "dismissed")] == [
+        "Labels: 1 dismissed (33%)",
+        "Duplicates: 1 dismissed (100%)",
+    ]
+
+
+def test_triage_decisions_split_applied_values_kept_and_changed_by_hand(staff_client):
+    person = Actor.of_user(UserFactory())
+    corrected, kept = IssueFactory(), IssueFactory()
+    for issue in (corrected, kept):
+        log(actor=LLM, field="priority", old="medium", new="high", issue=issue, days=10)
+    log(actor=person, field="priority", old="high", new="low", issue=corrected, days=8)
+
+    chart = charts(staff_client.get("/admin/dashboard/"))["triage-decisions-by-field"]
+
+    assert [title for _, title in marks(chart, "kept")] == ["Priority: 1 applied and kept (50%)"]
+    assert [title for _, title in marks(chart, "changed")] == ["Priority: 1 changed by hand (50%)"]
+
+
+def test_triage_decisions_before_the_thirty_days_are_left_out(staff_client):
+    issue = IssueFactory()
+    decide(issue, SuggestionKind.TYPE, SuggestionState.ACCEPTED, days=31)
+    decide(issue, SuggestionKind.TYPE, SuggestionState.DISMISSED, days=2)
+
+    response = staff_client.get("/admin/dashboard/")
+
+    assert figures(response, "Triage decisions") == {"Decisions": "1", "Kept or accepted": "0%"}
 
 
 def test_llm_calls_per_day_split_provider_calls_and_cache_hits_with_the_hit_rate(staff_client):
@@ -196,7 +248,12 @@ def test_the_dashboard_costs_the_same_queries_however_many_rows(staff_client, dj
         open_issues(2, created=created, triage_state="failed", triaged_at=days_ago(created), archived_at=days_ago(1))
     ReviewCommentFactory.create_batch(2, outcome="helpful", outcome_at=days_ago(1), review__posted_at=days_ago(2))
     LLMCall.objects.create(purpose="p", model="m", outcome="ok", request_hash="a" * 64)
+    decide(IssueFactory(), SuggestionKind.LABEL, SuggestionState.DISMISSED)
+    labelled = IssueFactory()
+    log(actor=LLM, field="labels", old=[], new=["bug"], issue=labelled, days=3)
+    log(actor=Actor.of_user(UserFactory()), field="labels", old=["bug"], new=[], issue=labelled, days=2)
 
-    # session, user; issues opened, triaged, archived; LLM; reviews; findings; jobs (one UNION)
-    with django_assert_num_queries(9):
+    # session, user; issues opened, triaged, archived; triage_stats: suggestions decided, values
+    # applied, label removals, project keys; LLM; reviews; findings; jobs (one UNION)
+    with django_assert_num_queries(13):
         staff_client.get("/admin/dashboard/")
