@@ -254,6 +254,7 @@ def test_the_dashboard_costs_the_same_queries_however_many_rows(staff_client, dj
     log(actor=Actor.of_user(UserFactory()), field="labels", old=["bug"], new=[], issue=labelled, days=2)
 
     # session, user; issues opened, triaged, archived; triage_stats: suggestions decided, values
-    # applied, label removals, project keys; LLM; reviews; findings; jobs (one UNION)
-    with django_assert_num_queries(13):
+    # applied (grouped), label writes a person changed after, their removals, project keys; LLM;
+    # reviews; findings; jobs (one UNION)
+    with django_assert_num_queries(14):
         staff_client.get("/admin/dashboard/")
