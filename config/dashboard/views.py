@@ -14,8 +14,9 @@ from config.jobs.state import JobKind
 
 def _list_url(request, kind: JobKind, state: str) -> str:
     """The admin list of the kind's rows in `state`, or "" when the viewer may not open it."""
-    model_admin = admin.site._registry.get(kind.model)
-    if model_admin is None or not model_admin.has_view_permission(request):
+    if not admin.site.is_registered(kind.model):
+        return ""
+    if not admin.site.get_model_admin(kind.model).has_view_permission(request):
         return ""
     opts = kind.model._meta
     changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist", current_app=admin.site.name)
