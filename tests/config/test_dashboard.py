@@ -258,3 +258,11 @@ def test_the_dashboard_costs_the_same_queries_however_many_rows(staff_client, dj
     # reviews; findings; jobs (one UNION)
     with django_assert_num_queries(14):
         staff_client.get("/admin/dashboard/")
+
+
+def test_every_series_has_a_colour_of_its_own(staff_client):
+    page = staff_client.get("/admin/dashboard/").content.decode()
+
+    legend = set(re.findall(r'class="swatch series-([\w-]+)"', page))
+    assert len(legend) > 10
+    assert [key for key in sorted(legend) if not re.search(rf"\.series-{key}\b[^{{]*\{{[^}}]*fill:", page)] == []
