@@ -126,9 +126,12 @@ def daily_chart(*, title: str, days: list[date], series: list[Series], kind: str
     points = []
     for i, day in enumerate(days):
         base = 0.0
+        day_total = sum(s.values[i] for s in series)
         for j, s in enumerate(series):
             value = s.values[i]
             sentence = f"{day:%a %b %-d}: {s.format(value)} {s.label.lower()}"
+            if kind == "stacked" and value:  # a part of the day's whole: say which share
+                sentence += f" ({value / day_total:.0%} of {s.format(day_total)})"
             if kind == "line":
                 x, y = LEFT + slot * (i + 0.5), y_of(value)
                 points.append(f"{x:.1f},{y:.1f}")

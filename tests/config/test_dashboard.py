@@ -165,6 +165,7 @@ def test_llm_calls_per_day_split_provider_calls_and_cache_hits_with_the_hit_rate
 
     chart = charts(response)["llm-calls-per-day"]
     assert ([v for v, _ in marks(chart, "provider")], [v for v, _ in marks(chart, "cache-hits")]) == (["3"], ["1"])
+    assert marks(chart, "cache-hits")[0][1].endswith(": 1 cache hits (25% of 4)")
     assert figures(response, "LLM") == {"Calls": "4", "Cache hit rate": "25%", "Cost": "$0.03"}
 
 
