@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path, reverse_lazy
+from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -7,12 +7,8 @@ from config.api_router import router, slashless_router
 from config.ops import health, metrics
 from reviews.webhooks import github_webhook
 
-admin.site.site_header = "Triage Desk"
-admin.site.site_title = "Triage Desk admin"
-admin.site.index_title = "Triage desk"
-# The admin is the site staff work in, so its "View site" link leads to the other page people
-# read, the API docs (their session signs them in there too), not back to the admin itself.
-admin.site.site_url = reverse_lazy("api-docs")
+# admin.site is config.dashboard.site.TriageAdminSite (its titles, "View site", the desk's
+# pages first on the index and the operators' tables under "Operations").
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

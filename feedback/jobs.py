@@ -3,4 +3,4 @@
 from config.jobs.state import JobKind, register_job_kind
 from feedback.models import Feedback
 
-PROCESS = register_job_kind(JobKind(Feedback, "", "processed_at", "feedback.process"))
+PROCESS = register_job_kind(JobKind(Feedback, "", "processed_at", "feedback.process", "Feedback"))

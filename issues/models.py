@@ -174,6 +174,8 @@ class Issue(models.Model):
             models.Index(fields=["last_activity_at"], name="issue_last_activity_idx"),
             models.Index(fields=["assignee", "resolved_at"], name="issue_assignee_resolved_idx"),
             models.Index(fields=["triage_state"], name="issue_triage_state_idx"),
+            # The dashboard's issues triaged per day: a range of the last 30 days, index-only.
+            models.Index(fields=["triaged_at", "triage_state"], name="issue_triaged_idx"),
             models.Index(fields=["plan_state"], name="issue_plan_state_idx"),
             models.Index(fields=["github_sync_state"], name="issue_github_sync_state_idx"),
         ]

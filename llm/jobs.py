@@ -3,4 +3,4 @@
 from config.jobs.state import JobKind, register_job_kind
 from llm.models import LLMProbe
 
-PROBE = register_job_kind(JobKind(LLMProbe, "", "finished_at", "llm.probe"))
+PROBE = register_job_kind(JobKind(LLMProbe, "", "finished_at", "llm.probe", "LLM probe"))

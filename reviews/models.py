@@ -308,7 +308,12 @@ class Review(JobFields):
 
     class Meta(JobFields.Meta):
         ordering = ["-created_at", "-id"]
-        indexes = [*JobFields.Meta.indexes, models.Index(fields=["check_state"], name="review_check_state")]
+        indexes = [
+            *JobFields.Meta.indexes,
+            models.Index(fields=["check_state"], name="review_check_state"),
+            # The dashboard's reviews posted per day (a range of the last 30 days).
+            models.Index(fields=["posted_at"], name="review_posted_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["pull_request", "head_sha"], name="review_unique_head_sha"),
         ]
@@ -347,6 +352,10 @@ class ReviewComment(models.Model):
 
     class Meta:
         ordering = ["review_id", "path", "line", "id"]
+        # The dashboard's findings judged per day: only the few with an outcome are indexed.
+        indexes = [
+            models.Index(fields=["outcome_at"], name="reviewcomment_outcome_at_idx", condition=~models.Q(outcome=""))
+        ]
 
     def __str__(self):
         return f"{self.path}:{self.line or '-'} {self.severity}"

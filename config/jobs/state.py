@@ -42,6 +42,14 @@ class JobKind:
     prefix: str
     finished_field: str
     task_name: str
+    label: str = ""  # what people call it (the dashboard); derived from model and prefix when empty
+
+    @property
+    def title(self) -> str:
+        if self.label:
+            return self.label
+        words = f"{self.model._meta.verbose_name} {self.prefix.replace('_', ' ')}".strip()
+        return words[:1].upper() + words[1:]
 
     def field(self, name: str) -> str:
         """The model field of one part of the job: field("state") -> "triage_state"."""

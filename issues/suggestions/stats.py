@@ -8,7 +8,7 @@ a person accepted, dismissed, or changed by hand within a week after triage appl
 from collections import defaultdict
 from datetime import datetime
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from issues.choices import DECIDED_SUGGESTION_STATES, SuggestionKind, SuggestionState
 from issues.models import Project, TriageSuggestion
@@ -45,17 +45,23 @@ def triage_stats(*, project: Project | None = None, since: datetime | None = Non
         key = "accepted" if row["state"] == SuggestionState.ACCEPTED else "dismissed"
         counts[(row["issue__project_id"], FIELD_OF_KIND[row["kind"]])][key] += row["n"]
 
-    applied = corrected_within_window(writes).values(
-        "id", "issue_id", "field", "created_at", "old_value", "new_value", "changed_after", "issue__project_id"
+    # Counted in SQL (one row per project and field, however many writes); only the label
+    # writes a person changed the labels after are read, to tell whether they removed one.
+    applied = corrected_within_window(writes)
+    grouped = (
+        applied.values("issue__project_id", "field")
+        .annotate(n=Count("id"), changed=Count("id", filter=Q(changed_after=True) & ~Q(field="labels")))
+        .order_by()
     )
-    removals_to_check = []  # label writes a person changed the labels after: did they remove one?
-    for row in applied:
+    for row in grouped:
         cell = counts[(row["issue__project_id"], row["field"])]
-        cell["applied"] += 1
-        if row["changed_after"] and row["field"] == "labels":
-            removals_to_check.append(row)
-        elif row["changed_after"]:
-            cell["changed_by_hand"] += 1
+        cell["applied"] += row["n"]
+        cell["changed_by_hand"] += row["changed"]
+    removals_to_check = list(
+        applied.filter(changed_after=True, field="labels").values(
+            "id", "issue_id", "created_at", "old_value", "new_value", "issue__project_id"
+        )
+    )
     corrected = labels_corrected(removals_to_check)
     for row in removals_to_check:
         if row["id"] in corrected:

@@ -44,8 +44,8 @@ def test_reset_schedules_restores_the_default():
 def test_triage_staff_group_exists_after_migrate_with_view_rights_on_the_ledger():
     group = Group.objects.get(name=TRIAGE_STAFF_GROUP)
 
-    assert group.permissions.filter(codename="view_periodictask").exists()
-    assert not group.permissions.filter(codename="delete_periodictask").exists()
+    assert group.permissions.filter(codename="view_llmcall").exists()
+    assert not group.permissions.filter(codename="delete_llmcall").exists()
 
 
 def test_demo_login_is_created_in_debug(settings):

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from config.jobs.state import JobState
+from config.jobs.state import JobKind, JobState
 from issues.jobs import TRIAGE
 from issues.models import Issue, Project
 
@@ -112,3 +112,9 @@ def test_stuck_includes_unfinished_jobs_with_no_recorded_state_change(issue):
     Issue.objects.filter(pk=issue.pk).update(triage_state=JobState.PENDING, triage_state_changed_at=None)
 
     assert list(TRIAGE.stuck(older_than=timedelta(minutes=5))) == [issue]
+
+
+def test_a_job_kind_without_a_label_is_named_from_its_model_and_prefix():
+    kind = JobKind(Issue, "github_sync_", "github_synced_at", "issues.sync_to_github")
+
+    assert (kind.title, TRIAGE.title) == ("Issue github sync", "Triage")
