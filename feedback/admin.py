@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.template.response import TemplateResponse
 
+from config.admin_lists import FittingListAdmin
 from config.api.errors import ApplicationError
 from feedback import selectors, services
 from feedback.choices import AdjustmentState
@@ -38,8 +39,8 @@ class AdjustmentInline(admin.TabularInline):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
-    list_display = ("id", "project", "short_text", "state", "adjustment_count", "dropped_count", "created_at")
+class FeedbackAdmin(FittingListAdmin):
+    list_display = ("id", "project", "text", "state", "adjustment_count", "dropped_count", "created_at")
     list_filter = ("state", "project", "created_at")
     search_fields = ("text", "summary", "author_name", "author_email")
     list_select_related = ("project",)
@@ -84,10 +85,6 @@ class FeedbackAdmin(admin.ModelAdmin):
         obj.pk = created.pk
         obj.refresh_from_db()
 
-    @admin.display(description="text")
-    def short_text(self, obj):
-        return obj.text if len(obj.text) <= 80 else obj.text[:79] + "…"
-
     @admin.display(description="adjustments", ordering="_adjustments")
     def adjustment_count(self, obj):
         return obj._adjustments
@@ -108,7 +105,7 @@ class FeedbackAdmin(admin.ModelAdmin):
 
 
 @admin.register(Adjustment)
-class AdjustmentAdmin(admin.ModelAdmin):
+class AdjustmentAdmin(FittingListAdmin):
     list_display = ("id", "feedback", "project", "type", "state", "task", "description", "decided_by", "decided_at")
     list_filter = ("state", "type", "feedback__project")
     search_fields = ("description", "reasoning", "rejection_reason")

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from config.admin import RecordAdmin
+from config.admin_lists import FittingListAdmin
 from reviews.models import (
     Delivery,
     Installation,
@@ -19,7 +20,7 @@ from reviews.services.review import review_rerun
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(FittingListAdmin):
     list_display = ("delivery_id", "event", "action", "repository", "state", "attempts", "received_at", "result")
     list_filter = ("state", "event")
     search_fields = ("delivery_id", "repository")
@@ -47,7 +48,7 @@ class InstallationRepositoryInline(admin.TabularInline):
 
 
 @admin.register(Installation)
-class InstallationAdmin(admin.ModelAdmin):
+class InstallationAdmin(FittingListAdmin):
     list_display = (
         "installation_id",
         "account",
@@ -90,7 +91,7 @@ class RedeliveryAdmin(RecordAdmin):
 
 
 @admin.register(RepositorySettings)
-class RepositorySettingsAdmin(admin.ModelAdmin):
+class RepositorySettingsAdmin(FittingListAdmin):
     list_display = ("project", "enabled", "max_files", "triage_writeback", "create_missing_labels", "updated_at")
     list_filter = ("enabled", "triage_writeback")
 
@@ -105,7 +106,7 @@ class ReviewInline(admin.TabularInline):
 
 
 @admin.register(PullRequest)
-class PullRequestAdmin(admin.ModelAdmin):
+class PullRequestAdmin(FittingListAdmin):
     list_display = ("__str__", "title", "author", "state", "draft", "updated_at")
     list_filter = ("state", "draft", "repository")
     search_fields = ("repository", "title", "author")
@@ -122,7 +123,7 @@ class ReviewCommentInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(FittingListAdmin):
     list_display = ("__str__", "state", "trigger", "files_reviewed", "inline_comments", "summary_comments", "posted_at")
     list_filter = ("state", "trigger")
     search_fields = ("pull_request__repository", "head_sha")
@@ -137,7 +138,7 @@ class ReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewComment)
-class ReviewCommentAdmin(admin.ModelAdmin):
+class ReviewCommentAdmin(FittingListAdmin):
     list_display = ("__str__", "review", "category", "inline", "helpful", "feedback_by")
     list_filter = ("helpful", "severity", "category", "inline")
     search_fields = ("path", "body", "review__pull_request__repository")
@@ -169,7 +170,7 @@ class ReviewCommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(SnippetReview)
-class SnippetReviewAdmin(admin.ModelAdmin):
+class SnippetReviewAdmin(FittingListAdmin):
     list_display = ("__str__", "user", "state", "created_at", "finished_at")
     list_filter = ("state",)
     readonly_fields = [field.name for field in SnippetReview._meta.fields]

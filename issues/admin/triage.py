@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 
+from config.admin_lists import FittingListAdmin
 from issues.jobs import PLAN, TRIAGE
 from issues.models import PlanRun, TriageRule, TriageRun
 
@@ -25,7 +26,7 @@ class TriageRuleForm(forms.ModelForm):
 
 
 @admin.register(TriageRule)
-class TriageRuleAdmin(admin.ModelAdmin):
+class TriageRuleAdmin(FittingListAdmin):
     form = TriageRuleForm
     list_display = ["name", "project", "keywords", "pattern", "type", "priority", "order", "enabled"]
     list_filter = ["project", "enabled"]
@@ -34,7 +35,7 @@ class TriageRuleAdmin(admin.ModelAdmin):
     filter_horizontal = ["labels"]
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
+class _ReadOnlyAdmin(FittingListAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
