@@ -28,7 +28,10 @@ def truncated(value, limit: int = LIST_TEXT_CHARS):
     line = " ".join(text.split())
     if len(line) <= limit:
         return line
-    return format_html('<span class="truncated" title="{}">{}{}</span>', text, line[: limit - 1].rstrip(), ELLIPSIS)
+    cut = line[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]  # at a word's end when one is near
+    return format_html('<span class="truncated" title="{}">{}{}</span>', text, cut.rstrip(), ELLIPSIS)
 
 
 def _as_text(value) -> str:
