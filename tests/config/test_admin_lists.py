@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 LONG_TITLE = "Exporting the quarterly invoices as PDF fails for customers with more than a thousand lines"
 OUR_APPS = ("issues", "feedback", "reviews", "llm", "config")
+ASSIGNEE_SEARCH = {"app_label": "issues", "model_name": "issue", "field_name": "assignee"}
 
 
 @pytest.fixture
@@ -105,9 +106,7 @@ def test_triage_staff_find_a_user_to_assign_by_name(triage_staff_client):
     UserFactory(username="frank.miller")
     UserFactory(username="grace")
 
-    response = triage_staff_client.get(
-        "/admin/autocomplete/", {"app_label": "issues", "model_name": "issue", "field_name": "assignee", "term": "frank"}
-    )
+    response = triage_staff_client.get("/admin/autocomplete/", {**ASSIGNEE_SEARCH, "term": "frank"})
 
     assert response.status_code == 200
     assert [row["text"] for row in response.json()["results"]] == ["frank.miller"]
@@ -116,8 +115,6 @@ def test_triage_staff_find_a_user_to_assign_by_name(triage_staff_client):
 def test_a_plain_user_cannot_search_users(client):
     client.force_login(UserFactory())
 
-    response = client.get(
-        "/admin/autocomplete/", {"app_label": "issues", "model_name": "issue", "field_name": "assignee", "term": "a"}
-    )
+    response = client.get("/admin/autocomplete/", {**ASSIGNEE_SEARCH, "term": "a"})
 
     assert response.status_code == 302

@@ -10,7 +10,7 @@ from issues.actors import Actor
 from issues.models import Task
 from issues.services import task_update
 from tests.factories import UserFactory
-from tests.feedback.factories import AdjustmentFactory, TaskFactory
+from tests.feedback.factories import AdjustmentFactory
 
 pytestmark = pytest.mark.django_db
 
