@@ -18,6 +18,7 @@ from issues.admin.common import (
     admin_link,
     changelist_link,
 )
+from issues.admin.desk import IssueDeskMixin
 from issues.admin.triage import PlanRunInline, TriageRunInline, rerun_triage, run_planning
 from issues.choices import IssueStatus
 from issues.fields import (
@@ -140,8 +141,9 @@ class TaskInline(ReadOnlyInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(FittingListAdmin):
+class IssueAdmin(IssueDeskMixin, FittingListAdmin):
     form = IssueForm
+    change_form_template = "admin/issues/issue/change_form.html"
     list_display = (
         "key_link",
         "title",

@@ -64,7 +64,8 @@ class TriageRunInline(admin.TabularInline):
     model = TriageRun
     extra = 0
     can_delete = False
-    fields = ["created_at", "engine", "note", "llm_call", "cached", "applied", "suggestions"]
+    # What the latest run applied and suggested is shown readably above (issues/admin/desk.py).
+    fields = ["created_at", "engine", "note", "llm_call", "cached"]
     readonly_fields = fields
     ordering = ["-created_at", "-id"]
     show_change_link = True
