@@ -45,3 +45,25 @@ class ActorType(models.TextChoices):
     GITHUB = "github", "GitHub"
     INTEGRATION = "integration", "Integration"
     SYSTEM = "system", "System"
+
+
+class SuggestionKind(models.TextChoices):
+    """What a triage suggestion proposes (its `value`: {"label": name}, {"priority": v},
+    {"type": v}, {"number": n, "issue_id": id, "reason": text}, {"question": text})."""
+
+    LABEL = "label", "Label"
+    PRIORITY = "priority", "Priority"
+    TYPE = "type", "Type"
+    DUPLICATE = "duplicate", "Duplicate"
+    QUESTION = "question", "Question for the reporter"
+
+
+class SuggestionState(models.TextChoices):
+    OPEN = "open", "Open"
+    ACCEPTED = "accepted", "Accepted"
+    DISMISSED = "dismissed", "Dismissed"
+    SUPERSEDED = "superseded", "Superseded"  # a newer triage replaced it
+
+
+# States a person decided (the others: still open, or replaced by a newer triage).
+DECIDED_SUGGESTION_STATES = (SuggestionState.ACCEPTED, SuggestionState.DISMISSED)

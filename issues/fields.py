@@ -74,6 +74,9 @@ ISSUE_FIELDS = (
     IssueField("plan_state", api=True, admin=TRIAGE_AND_PLANNING),
     IssueField("plan_error", api=True, admin=TRIAGE_AND_PLANNING),
     IssueField("planned_at", api=True, admin=TRIAGE_AND_PLANNING),
+    # Set by accepting a duplicate suggestion (issues/services/suggestions.py); the reverse
+    # (`duplicates`) is in the issue's detail.
+    IssueField("duplicate_of", api=True, admin=TRIAGE_AND_PLANNING),
     # Job bookkeeping and the search document (kept by a database trigger): shown nowhere.
     IssueField("triage_attempts"),
     IssueField("triage_state_changed_at"),

@@ -8,7 +8,7 @@ An issue is linked when it carries `github_repository` and `github_number` (set 
   already sent and those a person removed on GitHub (`github_labels_removed`, kept by the
   inbound sync); a label the repository lacks is created
   first when its settings allow, else left out. Triage never removes a label on GitHub;
-- one triage comment (summary, likely duplicates, questions for the reporter) carrying the
+- one triage comment (summary, likely duplicates) carrying the
   hidden marker below: created once, edited on a re-triage, found by its marker when its id
   is unknown (e.g. a lost response), never recreated once a person deleted it.
 
@@ -126,10 +126,12 @@ def triage_comment_body(issue: Issue) -> str | None:
     run = issue.triage_runs.order_by("-created_at", "-id").first()
     if run is None:
         return None
-    applied = run.applied or {}
-    duplicates, questions = applied.get("duplicates") or [], applied.get("questions") or []
+    # Likely duplicates are named for maintainers; questions for the reporter are not here: each
+    # is posted on its own once a person accepts it (issues/suggestions/github.py). Runs before
+    # the desk kept the duplicates under `applied`.
+    duplicates = (run.suggestions or {}).get("duplicates") or (run.applied or {}).get("duplicates") or []
     summary = issue.summary.strip()
-    if not (summary or duplicates or questions):
+    if not (summary or duplicates):
         return None
     parts = [triage_comment_marker(issue.pk), "### Triage"]
     if summary:
@@ -142,10 +144,6 @@ def triage_comment_body(issue: Issue) -> str | None:
             for candidate in duplicates
         ]
         parts.append("**Possibly a duplicate of**\n" + "\n".join(lines))
-    if questions:
-        parts.append(
-            "**To move this forward, could you tell us:**\n" + "\n".join(f"- {question}" for question in questions)
-        )
     parts.append("<sub>Automatic triage by Triage Desk; maintainers may change the labels.</sub>")
     return "\n\n".join(parts) + "\n"
 

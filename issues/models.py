@@ -36,6 +36,11 @@ class Project(models.Model):
         blank=True,
         help_text="Issues carrying any of these labels are never archived automatically.",
     )
+    triage_may_create_labels = models.BooleanField(
+        default=False,
+        help_text="Accepting a triage suggestion of a label the project lacks creates the label. Off: "
+        "such a suggestion can be accepted only once someone created the label.",
+    )
     # The last issue number handed out; incremented under a row lock so numbers are gap-free.
     issue_counter = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -83,6 +88,10 @@ class Issue(models.Model):
     source = models.CharField(max_length=50, blank=True, help_text="System the issue came from, e.g. github.")
     external_id = models.CharField(max_length=200, blank=True, help_text="The issue's id in its source system.")
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Set when a person accepts a triage suggestion that this issue duplicates an older one.
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates", editable=False
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -366,3 +375,6 @@ class PlanRun(models.Model):
 
     def __str__(self):
         return f"plan of issue {self.issue_id}"
+
+
+from issues.suggestions.models import TriageSuggestion  # noqa: E402, F401  (own module; found here)

@@ -60,6 +60,7 @@ class ProjectSerializer(StrictSerializerMixin, serializers.ModelSerializer):
             "description",
             "github_repo",
             "archive_exempt_labels",
+            "triage_may_create_labels",
             "created_at",
             "updated_at",
         ]

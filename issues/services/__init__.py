@@ -22,6 +22,7 @@ from issues.services.issues import (
     issue_update,
     issues_bulk_set_status,
 )
+from issues.services.suggestions import SuggestionDecided, suggestion_accept, suggestion_dismiss
 from issues.services.tasks import task_create, task_update
 
 __all__ = [
@@ -40,6 +41,9 @@ __all__ = [
     "issue_unarchive",
     "issue_update",
     "issues_bulk_set_status",
+    "SuggestionDecided",
+    "suggestion_accept",
+    "suggestion_dismiss",
     "task_create",
     "task_update",
 ]

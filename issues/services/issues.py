@@ -26,7 +26,10 @@ from issues.services.labels import labels_resolve
 ISSUE_EDITABLE_FIELDS = frozenset(EDITABLE_FIELDS)
 # Fields triage also writes: once a person changes one, triage only suggests (`<field>_set_by_human`).
 HUMAN_OWNED_FIELDS = TRIAGE_FIELDS
-ISSUE_UPDATE_KEYS = ISSUE_EDITABLE_FIELDS | {"labels"}
+# Fields only services write (not people through the API or the admin's form): the duplicate
+# link, set by accepting a duplicate suggestion (issues/services/suggestions.py).
+ISSUE_SERVICE_FIELDS = frozenset({"duplicate_of"})
+ISSUE_UPDATE_KEYS = ISSUE_EDITABLE_FIELDS | ISSUE_SERVICE_FIELDS | {"labels"}
 
 
 class DuplicateIssueError(ApplicationError):
@@ -156,9 +159,9 @@ def _issue_apply(
     the GitHub sync state. Only activity (`is_activity`) unarchives the issue and moves
     `last_activity_at`; any change moves `updated_at`."""
     extra = extra or {}
-    field_changes = {k: v for k, v in changes.items() if k in ISSUE_EDITABLE_FIELDS}
+    field_changes = {k: v for k, v in changes.items() if k in ISSUE_EDITABLE_FIELDS | ISSUE_SERVICE_FIELDS}
     candidate = candidate_with(current, field_changes)
-    validate_fields(candidate, set(field_changes) - {"assignee"})
+    validate_fields(candidate, set(field_changes) - {"assignee", "duplicate_of"})
     values = {}
     history: list[tuple[str, object, object]] = []
     for field in field_changes:

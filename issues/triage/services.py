@@ -14,12 +14,13 @@ from django.db import models, transaction
 from config.api.errors import ConflictError
 from config.jobs.errors import TransientError
 from issues.actors import LLM, Actor
-from issues.choices import ActorType
+from issues.choices import ActorType, SuggestionKind
 from issues.fields import TRIAGE_FIELDS
 from issues.github_sync import issue_github_writeback_request
 from issues.jobs import TRIAGE
 from issues.models import Issue, Label, TriageEngine, TriageRun
 from issues.services import issue_github_label_removed_by_person, issue_update
+from issues.suggestions.raising import Proposal, not_decided_before, suggestions_raise
 from issues.triage.prompts import triage_messages
 from issues.triage.rules import rules_triage
 from issues.triage.schemas import TriageOutput
@@ -30,6 +31,11 @@ logger = logging.getLogger(__name__)
 RULES = Actor(ActorType.AUTOMATION, name="rules")
 NOT_CONFIGURED_NOTE = "LLM not configured: rules triage"
 APPLY_ATTEMPTS = 3
+# Why an unknown label is only suggested, by the project's `triage_may_create_labels`.
+UNKNOWN_LABEL_WHY = {
+    True: "Not a label of this project yet: accepting creates and adds it.",
+    False: "Not a label of this project: create it first (the project does not let triage create labels).",
+}
 
 
 @dataclass
@@ -127,6 +133,7 @@ def _apply_once(issue: Issue, decision: Decision) -> TriageRun:
     changes: dict = {}
     applied: dict = {}
     suggestions: dict = {}
+    proposals: list[Proposal] = []
 
     for name in TRIAGE_FIELDS:
         proposed, current = decision.fields.get(name), getattr(issue, name)
@@ -140,6 +147,8 @@ def _apply_once(issue: Issue, decision: Decision) -> TriageRun:
                 if text
                 else {"suggested": proposed, "kept": current, "reason": "set by a person"}
             )
+            if name in SuggestionKind.values:
+                proposals.append(Proposal(name, {name: proposed}, f"The {name} was set by a person ({current})."))
         else:
             changes[name] = proposed
             applied[name] = True if text else {"from": current, "to": proposed}
@@ -151,26 +160,40 @@ def _apply_once(issue: Issue, decision: Decision) -> TriageRun:
     proposed = [known[name.lower()] for name in decision.labels if name.lower() in known and name.lower() not in have]
     added = list(dict.fromkeys(name for name in proposed if not issue_github_label_removed_by_person(issue, name)))
     kept_off = list(dict.fromkeys(name for name in proposed if issue_github_label_removed_by_person(issue, name)))
-    unknown = [name for name in decision.labels if name.lower() not in known]
+    unknown = list(dict.fromkeys(name.strip() for name in decision.labels if name.lower() not in known))
     if added:
         changes["labels"] = current_labels + added  # never removes a label someone set
         applied["labels_added"] = added
     if unknown:
         suggestions["unknown_labels"] = unknown
+        why = UNKNOWN_LABEL_WHY[issue.project.triage_may_create_labels]
+        proposals += [Proposal(SuggestionKind.LABEL, {"label": name}, why) for name in unknown if name]
     if kept_off:
         suggestions["labels_removed_on_github"] = kept_off
 
     duplicates, rejected = _checked_duplicates(issue, decision.duplicates)
-    if duplicates:
-        applied["duplicates"] = duplicates
     if rejected:
         suggestions["rejected_duplicates"] = rejected
-    if decision.questions:
-        applied["questions"] = decision.questions
+    if issue.duplicate_of_id is None:  # marked a duplicate by a person already: no more candidates
+        proposals += [
+            Proposal(SuggestionKind.DUPLICATE, candidate, "A likely duplicate: a person confirms it.")
+            for candidate in duplicates
+        ]
+    proposals += [
+        Proposal(SuggestionKind.QUESTION, {"question": question}, "Asked once a person accepts it.")
+        for question in dict.fromkeys(question.strip() for question in decision.questions)
+        if question
+    ]
+    # Duplicates and questions are only proposed: a person decides them (issues/services/suggestions.py).
+    proposals = not_decided_before(issue, proposals)
+    for kind, key in ((SuggestionKind.DUPLICATE, "duplicates"), (SuggestionKind.QUESTION, "questions")):
+        values = [proposal.value for proposal in proposals if proposal.kind == kind]
+        if values:
+            suggestions[key] = values if kind == SuggestionKind.DUPLICATE else [v["question"] for v in values]
 
     if changes:
         issue_update(issue=issue, version=issue.version, actor=actor, **changes)
-    return TriageRun.objects.create(
+    run = TriageRun.objects.create(
         issue=issue,
         engine=decision.engine,
         note=decision.note,
@@ -180,15 +203,17 @@ def _apply_once(issue: Issue, decision: Decision) -> TriageRun:
         applied=applied,
         suggestions=suggestions,
     )
+    suggestions_raise(issue=issue, run=run, proposals=proposals)
+    return run
 
 
 def _checked_duplicates(issue: Issue, candidates: list[dict]) -> tuple[list[dict], list[dict]]:
-    """Keep the candidates that are other open issues of the same project."""
+    """Keep the candidates that are other open issues of the same project (with their id)."""
     numbers = {candidate["number"] for candidate in candidates}
-    valid = set(
+    valid = dict(
         Issue.objects.filter(project_id=issue.project_id, number__in=numbers, status__in=OPEN_STATUSES)
         .exclude(pk=issue.pk)
-        .values_list("number", flat=True)
+        .values_list("number", "pk")
     )
     kept, rejected, seen = [], [], set()
     for candidate in candidates:
@@ -196,7 +221,7 @@ def _checked_duplicates(issue: Issue, candidates: list[dict]) -> tuple[list[dict
             continue
         seen.add(candidate["number"])
         if candidate["number"] in valid:
-            kept.append(candidate)
+            kept.append({**candidate, "issue_id": valid[candidate["number"]]})
         else:
             rejected.append({**candidate, "why_rejected": "not an open issue of this project"})
     return kept, rejected

@@ -1,8 +1,8 @@
 import factory
 from django.db.models import F
 
-from issues.choices import IssuePriority, IssueStatus, IssueType
-from issues.models import Comment, Issue, Label, Project, Task
+from issues.choices import IssuePriority, IssueStatus, IssueType, SuggestionKind
+from issues.models import Comment, Issue, Label, Project, Task, TriageEngine, TriageRun, TriageSuggestion
 from tests.factories import UserFactory
 
 
@@ -66,3 +66,24 @@ class TaskFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     title = factory.Faker("sentence", nb_words=5)
     order = factory.Sequence(lambda n: n)
+
+
+class TriageRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TriageRun
+
+    issue = factory.SubFactory(IssueFactory)
+    engine = TriageEngine.LLM
+
+
+class TriageSuggestionFactory(factory.django.DjangoModelFactory):
+    """An open label suggestion by default; give `kind` and `value` for another."""
+
+    class Meta:
+        model = TriageSuggestion
+
+    issue = factory.SubFactory(IssueFactory)
+    run = factory.SubFactory(TriageRunFactory, issue=factory.SelfAttribute("..issue"))
+    kind = SuggestionKind.LABEL
+    value = factory.LazyFunction(lambda: {"label": "needs-design"})
+    why = "Not a label of this project."

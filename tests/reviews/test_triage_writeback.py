@@ -99,7 +99,8 @@ def test_an_opened_issue_gets_its_labels_and_one_triage_comment_in_three_writes(
     assert "The README has a spelling error." in body
     assert "- #7: Same typo." in body
     assert f"- `HELLO-{local.number}`: Also spelling." in body
-    assert "- Which section of the README?" in body
+    # A question for the reporter is asked once a person accepts it (on its own comment).
+    assert "Which section of the README?" not in body
     assert (issue.github_repository, issue.github_number, issue.github_comment_id) == (REPOSITORY, 1, comment["id"])
     shown = staff_client.get(f"/api/issues/{issue.pk}/").json()
     assert (shown["github_sync_state"], shown["github_comment_id"], shown["github_number"]) == (

@@ -58,7 +58,7 @@ def test_a_new_issue_is_triaged_by_the_llm_after_commit(celery_worker, fake_open
     assert issue.triage_confidence == 0.9
     run = issue.triage_runs.get()
     assert (run.engine, run.llm_call_id) == ("llm", LLMCall.objects.get(purpose="issues.triage").pk)
-    assert run.applied["questions"] == ["Which browser?"]
+    assert run.suggestions["questions"] == ["Which browser?"]
     assert "- ui: Layout, buttons, screens" in _user_prompt(fake_openai.requests[0])
 
 
@@ -138,7 +138,9 @@ def test_a_reworded_duplicate_is_found_among_fifty_issues(celery_worker, fake_op
     issue = _triaged(issue_create(project=project, actor=SYSTEM, **NEW_REPORT))
 
     run = issue.triage_runs.get()
-    assert run.applied["duplicates"] == [{"number": duplicate.number, "reason": "same crash"}]
+    assert run.suggestions["duplicates"] == [
+        {"number": duplicate.number, "issue_id": duplicate.pk, "reason": "same crash"}
+    ]
     assert [item["number"] for item in run.suggestions["rejected_duplicates"]] == [9999]
     assert _user_prompt(fake_openai.requests[0]).count("\n#") == 5
 
