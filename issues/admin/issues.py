@@ -87,7 +87,8 @@ class IssueForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["seen_version"].initial = self.instance.version
-            self.fields["labels"].queryset = self.instance.project.labels.all()
+            if "labels" in self.fields:  # not for someone who may only view the issue
+                self.fields["labels"].queryset = self.instance.project.labels.all()
         else:
             # Adding: a value chosen here is the person's (triage only suggests); the blank choice,
             # the initial one, leaves the field to triage (issue_create).
