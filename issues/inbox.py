@@ -11,14 +11,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from config.jobs.state import JobState
 from issues.choices import FINISHED_STATUSES, SuggestionKind, SuggestionState
 from issues.models import Issue, Project, TriageSuggestion
 
 INBOX_PAGE_SIZE = 100
+# The inbox counts the waiting issues up to this many (or up to the page asked for); past it the
+# page says "more than", so a big backlog costs no scan of every live issue.
+INBOX_COUNT_UP_TO = 1000
 
 # The inbox's "kind" filter: the kinds of suggestion, and the two reasons an issue waits without one.
 LOW_CONFIDENCE = "low_confidence"
@@ -99,3 +104,20 @@ def inbox_projects() -> QuerySet[Project]:
 
 def is_low_confidence(issue: Issue) -> bool:
     return issue.triage_confidence is not None and issue.triage_confidence < settings.TRIAGE_LOW_CONFIDENCE
+
+
+class WaitingPaginator(Paginator):
+    """Pages of the inbox whose count stops a page past the one shown (at least INBOX_COUNT_UP_TO):
+    `more` says the count stopped there."""
+
+    def __init__(self, object_list, *, page_number):
+        super().__init__(object_list, INBOX_PAGE_SIZE)
+        self.up_to = max(INBOX_COUNT_UP_TO, (page_number + 1) * INBOX_PAGE_SIZE)
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.up_to + 1].count()
+
+    @property
+    def more(self) -> bool:
+        return self.count > self.up_to

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -50,8 +49,10 @@ class IssueDeskMixin:
         if not self.has_view_permission(request):
             raise PermissionDenied
         chosen = _inbox_filters(request)
+        number = request.GET.get("page", "")
         issues = inbox.inbox_issues(**chosen)
-        page = Paginator(issues, inbox.INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+        paginator = inbox.WaitingPaginator(issues, page_number=int(number) if number.isdigit() else 1)
+        page = paginator.get_page(number)
         context = {
             **self.admin_site.each_context(request),
             "title": "Triage inbox",
@@ -66,6 +67,8 @@ class IssueDeskMixin:
             "filter_query": _filter_query(chosen),
             "may_decide": self.has_change_permission(request),
             "here": request.get_full_path(),
+            # The issues' pages and decisions are linked from this base (one reverse(), not one a row).
+            "issues_url": reverse("admin:issues_issue_changelist"),
         }
         return TemplateResponse(request, "admin/issues/inbox.html", context)
 
@@ -165,6 +168,7 @@ def _issue_desk(issue: Issue) -> dict:
         "latest_plan": plan,
         "duplicate_of": Issue.objects.select_related("project").filter(pk=issue.duplicate_of_id).first(),
         "duplicates": list(issue.duplicates.select_related("project").order_by("number")),
+        "issues_url": reverse("admin:issues_issue_changelist"),
     }
 
 

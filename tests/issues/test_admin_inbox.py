@@ -273,3 +273,27 @@ def test_staff_who_may_only_view_issues_see_the_inbox_without_buttons_and_cannot
     assert f'id="suggestion-{suggestion.pk}"' in html
     assert 'name="accept"' not in html
     assert decision.status_code == 403
+
+
+def test_a_big_backlog_is_counted_only_up_to_a_limit(triage_staff_client, monkeypatch):
+    monkeypatch.setattr("issues.inbox.INBOX_PAGE_SIZE", 1)
+    monkeypatch.setattr("issues.inbox.INBOX_COUNT_UP_TO", 2)
+    project = ProjectFactory()
+    for _ in range(4):
+        TriageSuggestionFactory(issue=IssueFactory(project=project))
+
+    response = triage_staff_client.get(INBOX)
+
+    assert "More than 2 issues waiting for a person." in response.content.decode()
+    assert response.context["page"].has_next()
+
+
+def test_a_page_past_the_counting_limit_still_shows_its_issues(triage_staff_client, monkeypatch):
+    monkeypatch.setattr("issues.inbox.INBOX_PAGE_SIZE", 1)
+    monkeypatch.setattr("issues.inbox.INBOX_COUNT_UP_TO", 1)
+    project = ProjectFactory()
+    oldest_first = [TriageSuggestionFactory(issue=IssueFactory(project=project)).issue for _ in range(4)]
+
+    response = triage_staff_client.get(f"{INBOX}?page=3")
+
+    assert [issue.pk for issue in response.context["page"]] == [oldest_first[1].pk]
