@@ -2,7 +2,8 @@
 
 `truncated` is the one way a list cell shortens text. `FittingListAdmin` applies it to every
 column of a list that can hold long text (text, JSON and foreign-key columns, and display methods
-returning plain text); its admins derive from it instead of `admin.ModelAdmin`.
+returning plain text), and shows moments as "2026-12-02 14:05"; its admins derive from it
+instead of `admin.ModelAdmin`.
 """
 
 import json
@@ -11,6 +12,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import label_for_field, lookup_field
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeData
 
@@ -32,6 +34,15 @@ def truncated(value, limit: int = LIST_TEXT_CHARS):
     if " " in cut[limit // 2 :]:
         cut = cut[: cut.rindex(" ")]  # at a word's end when one is near
     return format_html('<span class="truncated" title="{}">{}{}</span>', text, cut.rstrip(), ELLIPSIS)
+
+
+def short_datetime(value):
+    """A moment as "2026-12-02 14:05" (local time), the full value on hover."""
+    if value is None:
+        return None
+    local = timezone.localtime(value)
+    shown = local.strftime("%Y-%m-%d\u00a0%H:%M")  # one line: no break between day and time
+    return format_html('<span title="{}">{}</span>', local.isoformat(timespec="seconds"), shown)
 
 
 def _as_text(value) -> str:
@@ -74,6 +85,10 @@ class FittingListAdmin(admin.ModelAdmin):
             field = self.model._meta.get_field(entry)
         except FieldDoesNotExist:
             return self._fitting_method(entry, limit)
+        if isinstance(field, models.DateTimeField):
+            return _column(
+                entry, lambda obj: short_datetime(getattr(obj, field.name)), limit, field.verbose_name, entry
+            )
         if not _long_text_field(field):
             return entry
         return _column(entry, lambda obj: getattr(obj, field.name), limit, field.verbose_name, field.name)

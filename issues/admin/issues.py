@@ -148,7 +148,7 @@ class IssueAdmin(IssueDeskMixin, FittingListAdmin):
     list_display = (
         "key_link",
         "title",
-        "project",
+        "project_key",
         "status",
         "priority",
         "type",
@@ -217,7 +217,7 @@ class IssueAdmin(IssueDeskMixin, FittingListAdmin):
 
     def _list_formfield(self, db_field, **kwargs):
         if db_field.name == "assignee":
-            widget = PreloadedAutocompleteSelect(db_field, self.admin_site, attrs={"style": "width: 11em"})
+            widget = PreloadedAutocompleteSelect(db_field, self.admin_site, attrs={"style": "width: 9em"})
             return db_field.formfield(widget=widget)
         return db_field.formfield(widget=FastSelect)
 
@@ -233,6 +233,10 @@ class IssueAdmin(IssueDeskMixin, FittingListAdmin):
     @admin.display(description="issue", ordering="number")
     def key_link(self, issue):
         return admin_link(issue, issue.key)
+
+    @admin.display(description="project", ordering="project__key")
+    def project_key(self, issue):
+        return issue.project.key
 
     @admin.display(description="project")
     def project_link(self, issue):

@@ -1,11 +1,13 @@
 """Admin lists fit the window: long text cut short with the whole value on hover; user menus
 that search instead of listing every user."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.contrib import admin
 
 from config.admin_lists import FittingListAdmin, truncated
-from issues.models import TriageRun
+from issues.models import Issue, TriageRun
 from tests.factories import UserFactory
 from tests.issues.factories import IssueFactory
 
@@ -118,3 +120,17 @@ def test_a_plain_user_cannot_search_users(client):
     response = client.get("/admin/autocomplete/", {**ASSIGNEE_SEARCH, "term": "a"})
 
     assert response.status_code == 302
+
+
+def test_a_moment_in_a_list_is_short_with_the_full_value_on_hover(admin_client, settings):
+    settings.TIME_ZONE = "UTC"
+    issue = IssueFactory()
+    Issue.objects.filter(pk=issue.pk).update(last_activity_at=datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC))
+
+    html = admin_client.get("/admin/issues/issue/").content.decode()
+
+    assert '<span title="2026-03-04T05:06:07+00:00">2026-03-04\u00a005:06</span>' in html
+
+
+def test_the_admin_has_no_app_list_down_the_side_of_every_page(admin_client):
+    assert 'id="nav-sidebar"' not in admin_client.get("/admin/issues/issue/").content.decode()
