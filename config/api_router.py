@@ -1,6 +1,6 @@
 """Every API viewset is registered here; apps add theirs with `router.register(...)`."""
 
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import DefaultRouter, SimpleRouter
 
 
 class Router(DefaultRouter):
@@ -28,6 +28,8 @@ router.register("reviews/snippets", SnippetReviewViewSet, basename="review-snipp
 
 from issues.api.views import (  # noqa: E402
     EventViewSet,
+    IssueSuggestionSlashlessViewSet,
+    IssueSuggestionViewSet,
     IssueViewSet,
     LabelViewSet,
     ProjectViewSet,
@@ -38,6 +40,7 @@ from issues.api.views import (  # noqa: E402
 router.register("projects", ProjectViewSet, basename="project")
 router.register("labels", LabelViewSet, basename="label")
 router.register("issues", IssueViewSet, basename="issue")  # also issues/{id}/triage/, issues/{id}/plan/
+router.register(r"issues/(?P<issue_pk>[0-9]+)/suggestions", IssueSuggestionViewSet, basename="issue-suggestion")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("events", EventViewSet, basename="event")
 router.register("reports", ReportViewSet, basename="report")
@@ -51,3 +54,9 @@ from llm.api.views import LLMCallViewSet, LLMUsageViewSet  # noqa: E402
 
 router.register("llm", LLMUsageViewSet, basename="llm")  # llm/usage/
 router.register("llm/calls", LLMCallViewSet, basename="llm-call")
+
+# Routes also answered without their trailing slash (config/urls.py includes them after `router`).
+slashless_router = SimpleRouter(trailing_slash=False)
+slashless_router.register(
+    r"issues/(?P<issue_pk>[0-9]+)/suggestions", IssueSuggestionSlashlessViewSet, basename="issue-suggestion-noslash"
+)

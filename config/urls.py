@@ -3,7 +3,7 @@ from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config.api_router import router
+from config.api_router import router, slashless_router
 from config.ops import health, metrics
 from reviews.webhooks import github_webhook
 
@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include(router.urls)),
+    path("api/", include(slashless_router.urls)),
     # No home page of its own: `/` is the admin (302, not 301, so a home page may come later).
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
 ]

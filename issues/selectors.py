@@ -22,6 +22,7 @@ from django.db.models import (
 from config.api.errors import ApplicationError
 from issues.fields import API_FIELDS
 from issues.models import Activity, Comment, Issue, Project
+from issues.suggestions.stats import triage_stats  # noqa: F401  (the selectors of the issues app, in one place)
 
 
 def project_by_ref(value) -> Project:

@@ -156,3 +156,55 @@ RESOLUTION_TIME = OpenApiExample(
         }
     ],
 )
+
+SUGGESTION_ACCEPT = OpenApiExample(
+    "Accept a duplicate and close this issue",
+    request_only=True,
+    value={"reason": "Same crash, same stack trace", "close": True},
+)
+SUGGESTION_DISMISS = OpenApiExample(
+    "Dismiss", request_only=True, value={"reason": "We do not track design work with labels"}
+)
+SUGGESTION_DECISION = OpenApiExample(
+    "Decided",
+    response_only=True,
+    value={
+        "suggestion": {
+            "id": 7,
+            "issue": 42,
+            "run": 90,
+            "kind": "duplicate",
+            "value": {"number": 12, "issue_id": 12, "reason": "Same crash on an empty basket."},
+            "why": "A likely duplicate: a person confirms it.",
+            "state": "accepted",
+            "decided_by": 3,
+            "decided_by_username": "ana",
+            "decided_at": "2026-11-21T20:05:00Z",
+            "decision_reason": "Same crash, same stack trace",
+            "created_at": "2026-11-21T20:00:05Z",
+            "comment": None,
+            "github_post_state": "skipped",
+            "github_post_error": "",
+        },
+        "issue": {"id": 42, "key": "WEB-42", "status": "closed", "duplicate_of": 12, "version": 3, "...": "..."},
+    },
+)
+TRIAGE_STATS = OpenApiExample(
+    "Triage stats",
+    response_only=True,
+    value=[
+        {
+            "project": 1,
+            "project_key": "WEB",
+            "field": "priority",
+            "decisions": 40,
+            "applied": 32,
+            "accepted": 5,
+            "dismissed": 3,
+            "changed_by_hand": 4,
+            "accepted_share": 0.125,
+            "dismissed_share": 0.075,
+            "changed_by_hand_share": 0.1,
+        }
+    ],
+)

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.strict import StrictSerializerMixin
+from issues.api.suggestions import TriageSuggestionSerializer
 from issues.choices import IssuePriority, IssueStatus, IssueType, TaskStatus
 from issues.fields import API_FIELDS, CREATE_FIELDS, EDITABLE_FIELDS
 from issues.models import Activity, Comment, Issue, Label, PlanRun, Project, Task, TriageRun
@@ -176,8 +177,14 @@ def _datetime(value, tz):
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-# The detail view adds the latest triage and plan runs (IssueDetailSerializer).
-ISSUE_READ_FIELDS = frozenset(IssueSerializer.Meta.fields) | {"latest_triage", "latest_plan"}
+# The detail view adds the latest triage and plan runs, the latest triage's suggestions and the
+# issues marked duplicates of this one (IssueDetailSerializer).
+ISSUE_READ_FIELDS = frozenset(IssueSerializer.Meta.fields) | {
+    "latest_triage",
+    "latest_plan",
+    "suggestions",
+    "duplicates",
+}
 
 
 # The create and update serializers take their fields from issues/fields.py: a field declared
@@ -369,13 +376,18 @@ class PlanRunSerializer(serializers.ModelSerializer):
 
 
 class IssueDetailSerializer(IssueSerializer):
-    """One issue with its latest triage and plan runs (the full history: GET .../triage/, .../plan/)."""
+    """One issue with its latest triage and plan runs (the full history: GET .../triage/, .../plan/),
+    the suggestions of its latest triage with their state, and the issues marked its duplicates."""
 
     latest_triage = TriageRunSerializer(allow_null=True, read_only=True)
     latest_plan = PlanRunSerializer(allow_null=True, read_only=True)
+    suggestions = TriageSuggestionSerializer(many=True, read_only=True)
+    duplicates = serializers.ListField(
+        child=serializers.IntegerField(), read_only=True, help_text="Ids of the issues marked duplicates of this one."
+    )
 
     class Meta(IssueSerializer.Meta):
-        fields = [*IssueSerializer.Meta.fields, "latest_triage", "latest_plan"]
+        fields = [*IssueSerializer.Meta.fields, "latest_triage", "latest_plan", "suggestions", "duplicates"]
         read_only_fields = fields
 
     def to_representation(self, issue):
@@ -384,6 +396,9 @@ class IssueDetailSerializer(IssueSerializer):
         plan = issue.plan_runs.prefetch_related("tasks").first()
         data["latest_triage"] = TriageRunSerializer(triage).data if triage else None
         data["latest_plan"] = PlanRunSerializer(plan).data if plan else None
+        suggestions = triage.suggestion_rows.select_related("decided_by").order_by("id") if triage else ()
+        data["suggestions"] = TriageSuggestionSerializer(suggestions, many=True).data
+        data["duplicates"] = list(issue.duplicates.order_by("id").values_list("id", flat=True))
         return data
 
 

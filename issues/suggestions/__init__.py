@@ -2,8 +2,8 @@
 
 - `models.TriageSuggestion` (exported as `issues.models.TriageSuggestion`): one row per proposal;
 - `raising`: the rows a triage run creates (called by issues/triage/services.py);
-- `services`: accept and dismiss (exported by `issues.services`);
+- issues/services/suggestions.py: accept and dismiss (exported by `issues.services`);
 - `github`: the job posting an accepted question on the linked GitHub issue;
-- `stats` and `lessons`: what people decided, as figures (`triage_stats`) and as examples for
-  the triage prompt.
+- `history`, `stats` and `lessons`: what people decided, as figures (`triage_stats`, exported by
+  `issues.selectors`) and as examples for the triage prompt.
 """

@@ -20,6 +20,7 @@ from issues.github_sync import issue_github_writeback_request
 from issues.jobs import TRIAGE
 from issues.models import Issue, Label, TriageEngine, TriageRun
 from issues.services import issue_github_label_removed_by_person, issue_update
+from issues.suggestions.lessons import triage_lessons
 from issues.suggestions.raising import Proposal, not_decided_before, suggestions_raise
 from issues.triage.prompts import triage_messages
 from issues.triage.rules import rules_triage
@@ -94,7 +95,9 @@ def _ask_llm(issue: Issue) -> Decision | None:
     try:
         answer = complete(
             purpose="issues.triage",
-            messages=triage_messages(issue=issue, labels=labels, similar=similar),
+            messages=triage_messages(
+                issue=issue, labels=labels, similar=similar, lessons=triage_lessons(project_id=issue.project_id)
+            ),
             output=TriageOutput,
             subject=issue,
         )
@@ -184,12 +187,14 @@ def _apply_once(issue: Issue, decision: Decision) -> TriageRun:
         for question in dict.fromkeys(question.strip() for question in decision.questions)
         if question
     ]
-    # Duplicates and questions are only proposed: a person decides them (issues/services/suggestions.py).
     proposals = not_decided_before(issue, proposals)
-    for kind, key in ((SuggestionKind.DUPLICATE, "duplicates"), (SuggestionKind.QUESTION, "questions")):
-        values = [proposal.value for proposal in proposals if proposal.kind == kind]
-        if values:
-            suggestions[key] = values if kind == SuggestionKind.DUPLICATE else [v["question"] for v in values]
+    # Duplicates and questions are only proposed: a person decides them (issues/services/suggestions.py).
+    duplicates_left = [proposal.value for proposal in proposals if proposal.kind == SuggestionKind.DUPLICATE]
+    questions_left = [proposal.value["question"] for proposal in proposals if proposal.kind == SuggestionKind.QUESTION]
+    if duplicates_left:
+        suggestions["duplicates"] = duplicates_left
+    if questions_left:
+        suggestions["questions"] = questions_left
 
     if changes:
         issue_update(issue=issue, version=issue.version, actor=actor, **changes)

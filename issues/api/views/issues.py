@@ -28,6 +28,7 @@ from issues.api.serializers import (
     issue_representation,
     output_timezone,
 )
+from issues.api.suggestions import TriageStatsQuerySerializer, TriageStatsRowSerializer
 from issues.api.views.imports import IssueImportMixin
 from issues.api.views.versioned import VersionedUpdateMixin, versioned_update_schemas
 from issues.filtersets import IssueFilterSet
@@ -39,6 +40,8 @@ from issues.selectors import (
     comment_queryset,
     issue_queryset,
     issue_rows_with_labels,
+    project_by_ref,
+    triage_stats,
 )
 from issues.services import (
     comment_create,
@@ -226,6 +229,28 @@ class IssueViewSet(IssueImportMixin, VersionedUpdateMixin, viewsets.ModelViewSet
     @action(detail=True, methods=["get", "post"], serializer_class=PlanJobSerializer)
     def plan(self, request, pk=None):
         return self._job_response(PLAN, PlanJobSerializer, lambda issue: issue.plan_runs.prefetch_related("tasks"))
+
+    @extend_schema(
+        summary="How triage is doing: accepted / dismissed / changed-by-hand shares per project and field",
+        parameters=[TriageStatsQuerySerializer],
+        responses={200: TriageStatsRowSerializer(many=True), 400: ERRORS[400]},
+        examples=[examples.TRIAGE_STATS],
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="triage-stats",
+        serializer_class=TriageStatsRowSerializer,
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def triage_stats(self, request):
+        query = TriageStatsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        project = query.validated_data.get("project")
+        return Response(
+            triage_stats(project=project_by_ref(project) if project else None, since=query.validated_data.get("since"))
+        )
 
     def _job_response(self, job: JobKind, body: type[JobStateSerializer], runs) -> Response:
         """GET: the job's state and its recent runs. POST: (re-)request the job (unless it is

@@ -196,6 +196,9 @@ def test_list_queries_are_not_distinct_so_they_can_walk_an_index(user_client):
     assert not any("DISTINCT" in query["sql"] for query in queries.captured_queries)
 
 
+DETAIL_ONLY = ("latest_triage", "latest_plan", "suggestions", "duplicates")
+
+
 def test_a_list_row_equals_the_issue_detail(user_client):
     project = ProjectFactory()
     issue = IssueFactory(project=project, assignee=UserFactory(), labels=[LabelFactory(project=project)])
@@ -203,13 +206,13 @@ def test_a_list_row_equals_the_issue_detail(user_client):
     listed = user_client.get("/api/issues/").json()["results"][0]
 
     detail = user_client.get(f"/api/issues/{issue.pk}/").json()
-    # The detail adds the latest triage and plan runs (IssueDetailSerializer).
-    assert listed == {name: value for name, value in detail.items() if name not in ("latest_triage", "latest_plan")}
+    # The detail adds the latest triage and plan runs, suggestions and duplicates (IssueDetailSerializer).
+    assert listed == {name: value for name, value in detail.items() if name not in DETAIL_ONLY}
 
 
 def _detail_without_runs(client, pk) -> dict:
     detail = client.get(f"/api/issues/{pk}/").json()
-    return {name: value for name, value in detail.items() if name not in ("latest_triage", "latest_plan")}
+    return {name: value for name, value in detail.items() if name not in DETAIL_ONLY}
 
 
 def test_list_timestamps_written_by_postgresql_equal_drfs_with_and_without_microseconds(user_client):

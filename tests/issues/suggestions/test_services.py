@@ -1,7 +1,6 @@
 """Accepting and dismissing triage suggestions: applied through the issue services, as the person."""
 
 import pytest
-from django.db import connection
 
 from config.api.errors import ApplicationError, ConflictError
 from config.jobs.state import JobState
@@ -180,22 +179,3 @@ def test_accepting_with_a_stale_issue_version_is_a_conflict_and_changes_nothing(
         suggestion_accept(suggestion=suggestion, user=person, version=issue.version + 1)
 
     assert (_fresh(issue).priority, _fresh(suggestion).state) == ("medium", "open")
-
-
-def test_the_decision_locks_the_suggestion_row(person):
-    suggestion = TriageSuggestionFactory()
-
-    recorder = _Recorder()
-    with connection.execute_wrapper(recorder):
-        suggestion_dismiss(suggestion=suggestion, user=person)
-
-    assert any("FOR UPDATE" in sql and "triagesuggestion" in sql for sql in recorder.statements)
-
-
-class _Recorder:
-    def __init__(self):
-        self.statements = []
-
-    def __call__(self, execute, sql, params, many, context):
-        self.statements.append(sql)
-        return execute(sql, params, many, context)
