@@ -122,7 +122,7 @@ def _session(env: dict) -> str:
 
 
 def _scenarios(conn) -> dict[str, str]:
-    project_id = conn.execute("SELECT id FROM issues_project WHERE key = 'B03'").fetchone()[0]
+    project_id = conn.execute("SELECT id FROM issues_project WHERE key = 'B04'").fetchone()[0]
     return {"all": INBOX, "kind": f"{INBOX}?kind=question", "project": f"{INBOX}?project={project_id}"}
 
 
