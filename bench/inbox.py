@@ -122,7 +122,11 @@ def _session(env: dict) -> str:
 
 
 def _scenarios(conn) -> dict[str, str]:
-    project_id = conn.execute("SELECT id FROM issues_project WHERE key = 'B04'").fetchone()[0]
+    # The project with the most open suggestions: a full page of its own.
+    project_id = conn.execute(
+        "SELECT issue.project_id FROM issues_triagesuggestion s JOIN issues_issue issue ON issue.id = s.issue_id"
+        " WHERE s.state = 'open' GROUP BY issue.project_id ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()[0]
     return {"all": INBOX, "kind": f"{INBOX}?kind=question", "project": f"{INBOX}?project={project_id}"}
 
 
