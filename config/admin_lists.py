@@ -58,7 +58,8 @@ def _long_text_field(field) -> bool:
 
 
 class FittingListAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose list cuts long cells short (see `truncated`).
+    """A ModelAdmin whose list cuts long cells short (see `truncated`) and shows moments short
+    (see `short_datetime`).
 
     `list_text_chars` sets the cut for the whole list, `list_text_limits` per column name. Columns
     in `list_editable` and display methods that return HTML (links, icons) are left as they are:

@@ -62,7 +62,6 @@ class IssueDeskMixin:
             "projects": inbox.inbox_projects(),
             "kinds": inbox.INBOX_KINDS,
             "ages": inbox.INBOX_AGES,
-            "low_confidence": inbox.LOW_CONFIDENCE,
             "confidence_threshold": settings.TRIAGE_LOW_CONFIDENCE,
             "filter_query": _filter_query(chosen),
             "may_decide": self.has_change_permission(request),
