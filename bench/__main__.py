@@ -7,6 +7,7 @@ BENCHMARKS: list[str] = [
     "webhooks",
     "archive",
     "issues_api",
+    "inbox",
     "llm_throughput",
     "feedback_throughput",
     "connections",

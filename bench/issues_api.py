@@ -151,8 +151,9 @@ def _load(conn, issues: int, projects: int, columns: dict) -> float:
     project_ids, label_ids = [], {}
     for n in range(projects):
         project_id = conn.execute(
-            "INSERT INTO issues_project (key, name, description, archive_exempt_labels, issue_counter, created_at,"
-            " updated_at) VALUES (%s, %s, '', '[\"pinned\"]', 0, now(), now()) RETURNING id",
+            "INSERT INTO issues_project (key, name, description, archive_exempt_labels, triage_may_create_labels,"
+            " issue_counter, created_at, updated_at) VALUES (%s, %s, '', '[\"pinned\"]', false, 0, now(), now())"
+            " RETURNING id",
             [f"B{n:02d}", f"Bench project {n}"],
         ).fetchone()[0]
         project_ids.append(project_id)
@@ -311,8 +312,9 @@ def _lists(session: requests.Session, base: str, conn, requests_count: int, colu
 def _import_csv(conn, rows: int) -> tuple[bytes, str]:
     key = "IMP" + secrets.token_hex(3).upper()
     project_id = conn.execute(
-        "INSERT INTO issues_project (key, name, description, archive_exempt_labels, issue_counter, created_at,"
-        " updated_at) VALUES (%s, 'Import bench', '', '[]', 0, now(), now()) RETURNING id",
+        "INSERT INTO issues_project (key, name, description, archive_exempt_labels, triage_may_create_labels,"
+        " issue_counter, created_at, updated_at) VALUES (%s, 'Import bench', '', '[]', false, 0, now(), now())"
+        " RETURNING id",
         [key],
     ).fetchone()[0]
     for name in LABELS:

@@ -2,16 +2,17 @@
 
 from django.contrib import admin
 
+from config.admin_lists import FittingListAdmin
 from config.models import Heartbeat
 
 
 @admin.register(Heartbeat)
-class HeartbeatAdmin(admin.ModelAdmin):
+class HeartbeatAdmin(FittingListAdmin):
     list_display = ("name", "last_seen_at")
     readonly_fields = ("name", "last_seen_at")
 
 
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(FittingListAdmin):
     """Viewable with the model's view permission; never added, changed or deleted here."""
 
     def has_add_permission(self, request):

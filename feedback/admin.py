@@ -1,12 +1,22 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
 
+from config.admin_lists import FittingListAdmin
 from config.api.errors import ApplicationError
 from feedback import selectors, services
 from feedback.choices import AdjustmentState
 from feedback.models import Adjustment, Feedback
+from feedback.task_changes import adjustment_proposal
 from issues.actors import Actor
+
+# The longest rejection reason kept (the bulk action's form allows as much).
+REASON_MAX_CHARS = 2000
 
 ADJUSTMENT_FIELDS = (
     "type",
@@ -38,8 +48,8 @@ class AdjustmentInline(admin.TabularInline):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
-    list_display = ("id", "project", "short_text", "state", "adjustment_count", "dropped_count", "created_at")
+class FeedbackAdmin(FittingListAdmin):
+    list_display = ("id", "project", "text", "state", "adjustment_count", "dropped_count", "created_at")
     list_filter = ("state", "project", "created_at")
     search_fields = ("text", "summary", "author_name", "author_email")
     list_select_related = ("project",)
@@ -84,10 +94,6 @@ class FeedbackAdmin(admin.ModelAdmin):
         obj.pk = created.pk
         obj.refresh_from_db()
 
-    @admin.display(description="text")
-    def short_text(self, obj):
-        return obj.text if len(obj.text) <= 80 else obj.text[:79] + "…"
-
     @admin.display(description="adjustments", ordering="_adjustments")
     def adjustment_count(self, obj):
         return obj._adjustments
@@ -108,17 +114,28 @@ class FeedbackAdmin(admin.ModelAdmin):
 
 
 @admin.register(Adjustment)
-class AdjustmentAdmin(admin.ModelAdmin):
-    list_display = ("id", "feedback", "project", "type", "state", "task", "description", "decided_by", "decided_at")
+class AdjustmentAdmin(FittingListAdmin):
+    """A proposal is decided once, from its page (Apply, Reject) or in bulk from the list; the
+    admin never edits or deletes one."""
+
+    list_display = ("id", "project", "type", "state", "task", "description", "proposed", "reasoning", "created_at")
+    list_text_limits = {"task": 28, "description": 40, "proposed": 24, "reasoning": 44}
     list_filter = ("state", "type", "feedback__project")
     search_fields = ("description", "reasoning", "rejection_reason")
-    list_select_related = ("feedback__project", "task", "decided_by")
+    list_select_related = ("feedback__project", "task")
     readonly_fields = ("feedback", *ADJUSTMENT_FIELDS, "created_at")
     fields = readonly_fields
     actions = ["apply_selected", "apply_selected_force", "reject_selected"]
     change_list_template = "admin/feedback/adjustment/change_list.html"
+    change_form_template = "admin/feedback/adjustment/change_form.html"
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     def has_decide_permission(self, request):
@@ -127,6 +144,69 @@ class AdjustmentAdmin(admin.ModelAdmin):
     @admin.display(description="project", ordering="feedback__project__key")
     def project(self, obj):
         return obj.feedback.project.key
+
+    @admin.display(description="proposed")
+    def proposed(self, obj):
+        return adjustment_proposal(obj)
+
+    def get_urls(self):
+        decide = [
+            path(
+                "<path:object_id>/apply/", self.admin_site.admin_view(self.apply_view), name="feedback_adjustment_apply"
+            ),
+            path(
+                "<path:object_id>/reject/",
+                self.admin_site.admin_view(self.reject_view),
+                name="feedback_adjustment_reject",
+            ),
+        ]
+        return decide + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        adjustment = self.get_object(request, object_id)
+        if adjustment is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "review": selectors.adjustment_review(adjustment=adjustment),
+                "proposal": adjustment_proposal(adjustment),
+                "may_decide": adjustment.state == AdjustmentState.PROPOSED and self.has_decide_permission(request),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @method_decorator(require_POST)
+    def apply_view(self, request, object_id):
+        actor = Actor.of_user(request.user)
+        force = request.POST.get("force") == "1"
+        return self._decide_one(
+            request, object_id, lambda a: services.adjustment_apply(adjustment=a, actor=actor, force=force), "applied"
+        )
+
+    @method_decorator(require_POST)
+    def reject_view(self, request, object_id):
+        actor = Actor.of_user(request.user)
+        reason = request.POST.get("reason", "")[:REASON_MAX_CHARS]
+        return self._decide_one(
+            request,
+            object_id,
+            lambda a: services.adjustment_reject(adjustment=a, actor=actor, reason=reason),
+            "rejected",
+        )
+
+    def _decide_one(self, request, object_id, decide, verb: str):
+        """One decision from the adjustment's page, then back to it (a 409 shows there: the task's
+        changes since the proposal, and the choice to apply anyway)."""
+        if not self.has_decide_permission(request):
+            raise PermissionDenied
+        adjustment = self.get_object(request, object_id)
+        if adjustment is None:
+            raise Http404("No such adjustment.")
+        try:
+            decide(adjustment)
+        except ApplicationError as exc:
+            self.message_user(request, f"Not {verb}: {exc.message}", messages.ERROR)
+        else:
+            self.message_user(request, f"Adjustment {adjustment.pk} {verb}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:feedback_adjustment_change", args=[adjustment.pk]), status=303)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "stats": selectors.adjustment_stats()}

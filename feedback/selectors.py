@@ -1,14 +1,18 @@
 """Reads of the feedback app: the planning context given to the LLM, and decision statistics."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Count, Q, QuerySet
+from django.utils import formats
 
 from feedback.choices import AdjustmentState, AdjustmentType
 from feedback.models import Adjustment, Feedback
+from feedback.task_changes import adjustment_task_changes
 from issues.choices import TaskStatus
-from issues.models import Task
+from issues.models import Activity, Task
 
 OPEN_TASK_STATUSES = (TaskStatus.TODO, TaskStatus.IN_PROGRESS)
 
@@ -87,3 +91,68 @@ def adjustment_stats(*, project_id: int | None = None) -> dict:
     ]
     overall = _row(adjustments.order_by().aggregate(**_COUNTS))
     return {"overall": overall, "by_type": by_type, "by_project": by_project}
+
+
+# The task's fields shown on an adjustment's page, beside what the adjustment would make of them.
+REVIEWED_TASK_FIELDS = ("title", "status", "priority", "estimated_hours", "description")
+
+
+@dataclass(frozen=True)
+class ComparedField:
+    name: str
+    label: str
+    now: str  # the task as it is now ("" for a task still to be created)
+    proposed: str  # what the adjustment makes of it; equal to `now` when it leaves the field alone
+    changes: bool
+
+
+@dataclass(frozen=True)
+class AdjustmentReview:
+    """What a person needs to decide an adjustment: its task now beside the proposed change and,
+    when the task moved since the proposal, the changes made meanwhile."""
+
+    task: Task | None
+    fields: list[ComparedField]
+    drifted: bool
+    changes_since: list
+
+
+def adjustment_review(*, adjustment: Adjustment) -> AdjustmentReview:
+    task = Task.objects.filter(pk=adjustment.task_id).first() if adjustment.task_id else None
+    if adjustment.type == AdjustmentType.NEW_TASK:
+        proposed = {name: (adjustment.proposed_value or {}).get(name) for name in REVIEWED_TASK_FIELDS}
+    elif adjustment.type == AdjustmentType.GENERAL or task is None:
+        proposed = {}
+    else:
+        proposed = adjustment_task_changes(adjustment)
+    fields = [] if not proposed else [_compared(name, task, proposed) for name in REVIEWED_TASK_FIELDS]
+    drifted = bool(
+        task is not None and adjustment.state == AdjustmentState.PROPOSED and task.version != adjustment.task_version
+    )
+    changes_since = (
+        list(
+            Activity.objects.filter(task=task, created_at__gt=adjustment.created_at)
+            .select_related("actor")
+            .order_by("created_at", "id")
+        )
+        if drifted
+        else []
+    )
+    return AdjustmentReview(task=task, fields=fields, drifted=drifted, changes_since=changes_since)
+
+
+def _compared(name: str, task: Task | None, proposed: dict) -> ComparedField:
+    field = Task._meta.get_field(name)
+    now = _shown(field, getattr(task, name)) if task is not None else ""
+    after = _shown(field, proposed[name]) if name in proposed else now
+    return ComparedField(name=name, label=str(field.verbose_name), now=now, proposed=after, changes=after != now)
+
+
+def _shown(field, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.DecimalField):
+        return formats.number_format(Decimal(str(value)), field.decimal_places)
+    return str(value)

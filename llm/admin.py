@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from config.admin import RecordAdmin
+from config.admin_lists import FittingListAdmin
 from llm import selectors, services
 from llm.models import LLMCacheEntry, LLMCall, LLMProbe
 
@@ -48,7 +49,7 @@ class LLMCallAdmin(RecordAdmin):
 
 
 @admin.register(LLMCacheEntry)
-class LLMCacheEntryAdmin(admin.ModelAdmin):
+class LLMCacheEntryAdmin(FittingListAdmin):
     list_display = ("key", "model", "created_at", "expires_at", "source_call")
     search_fields = ("=key",)
     readonly_fields = ("key", "model", "content", "source_call", "created_at", "expires_at")
@@ -61,7 +62,7 @@ class LLMCacheEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(LLMProbe)
-class LLMProbeAdmin(admin.ModelAdmin):
+class LLMProbeAdmin(FittingListAdmin):
     """Check the provider: add a probe (a worker asks the question) or re-run a failed one."""
 
     list_display = ("id", "created_at", "question", "state", "answer", "error", "attempts", "cached", "call")

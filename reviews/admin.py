@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from config.admin import RecordAdmin
+from config.admin_lists import FittingListAdmin
 from reviews.models import (
     Delivery,
     Installation,
@@ -21,7 +22,7 @@ from reviews.services.review import review_rerun
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(FittingListAdmin):
     list_display = ("delivery_id", "event", "action", "repository", "state", "attempts", "received_at", "result")
     list_filter = ("state", "event")
     search_fields = ("delivery_id", "repository")
@@ -49,7 +50,7 @@ class InstallationRepositoryInline(admin.TabularInline):
 
 
 @admin.register(Installation)
-class InstallationAdmin(admin.ModelAdmin):
+class InstallationAdmin(FittingListAdmin):
     list_display = (
         "installation_id",
         "account",
@@ -92,7 +93,7 @@ class RedeliveryAdmin(RecordAdmin):
 
 
 @admin.register(RepositorySettings)
-class RepositorySettingsAdmin(admin.ModelAdmin):
+class RepositorySettingsAdmin(FittingListAdmin):
     list_display = (
         "project",
         "enabled",
@@ -115,7 +116,7 @@ class ReviewInline(admin.TabularInline):
 
 
 @admin.register(PullRequest)
-class PullRequestAdmin(admin.ModelAdmin):
+class PullRequestAdmin(FittingListAdmin):
     list_display = ("__str__", "title", "author", "state", "draft", "reviews_paused", "outcomes_state", "updated_at")
     list_filter = ("state", "draft", "reviews_paused", "outcomes_state", "repository")
     search_fields = ("repository", "title", "author")
@@ -147,7 +148,7 @@ class ReviewCommentInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(FittingListAdmin):
     list_display = (
         "__str__",
         "state",
@@ -173,7 +174,7 @@ class ReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewComment)
-class ReviewCommentAdmin(admin.ModelAdmin):
+class ReviewCommentAdmin(FittingListAdmin):
     list_display = ("__str__", "review", "category", "inline", "outcome", "outcome_source", "helpful", "feedback_by")
     list_filter = ("helpful", "outcome", "outcome_source", "severity", "category", "inline")
     search_fields = ("path", "body", "review__pull_request__repository")
@@ -205,7 +206,7 @@ class ReviewCommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(SnippetReview)
-class SnippetReviewAdmin(admin.ModelAdmin):
+class SnippetReviewAdmin(FittingListAdmin):
     list_display = ("__str__", "user", "state", "created_at", "finished_at")
     list_filter = ("state",)
     readonly_fields = [field.name for field in SnippetReview._meta.fields]

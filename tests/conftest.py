@@ -107,3 +107,19 @@ def broker_unreachable(monkeypatch):
     # Drop the connection and producer pools built for the real broker (restored afterwards).
     monkeypatch.setattr(app, "_pool", None)
     monkeypatch.setattr(app.amqp, "_producer_pool", None)
+
+
+@pytest.fixture
+def triage_staff(db):
+    """A staff member in the "Triage staff" group, with that group's permissions only."""
+    from config.ops.staff import ensure_triage_staff_group
+
+    person = UserFactory(is_staff=True)
+    person.groups.add(ensure_triage_staff_group())
+    return person
+
+
+@pytest.fixture
+def triage_staff_client(client, triage_staff):
+    client.force_login(triage_staff)
+    return client

@@ -18,6 +18,8 @@ TRIAGE_STAFF_GROUP = "Triage staff"
 MANAGED_APPS = ("issues", "feedback", "reviews")
 READ_ONLY_APPS = ("llm",)
 WITHHELD = ("delete_project",)
+# Seeing users (read-only) lets staff pick an assignee from the admin's search-as-you-type menu.
+EXTRA_VIEWS = ("view_user",)
 
 # app label -> its operators' models (lower-case model names), or None for all of the app's models.
 OPERATIONS: dict[str, tuple[str, ...] | None] = {
@@ -54,6 +56,7 @@ def ensure_triage_staff_group(using: str = "default") -> Group:
         .filter(
             Q(content_type__app_label__in=MANAGED_APPS) & ~Q(codename__in=WITHHELD)
             | Q(content_type__app_label__in=READ_ONLY_APPS, codename__startswith="view_")
+            | Q(content_type__app_label="auth", codename__in=EXTRA_VIEWS)
         )
         .exclude(operations_q("content_type__"))
     )

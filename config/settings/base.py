@@ -316,6 +316,8 @@ ARCHIVE_BATCH_SIZE = env.int("ARCHIVE_BATCH_SIZE", default=5000)
 # CSV import of issues (POST /api/issues/import/): larger files or more rows are refused whole.
 ISSUE_IMPORT_MAX_BYTES = env.int("ISSUE_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 ISSUE_IMPORT_MAX_ROWS = env.int("ISSUE_IMPORT_MAX_ROWS", default=10_000)
+# The admin's triage inbox lists issues whose latest triage was less sure than this (0 to 1).
+TRIAGE_LOW_CONFIDENCE = env.float("TRIAGE_LOW_CONFIDENCE", default=0.5)
 READYZ_TIMEOUT_S = env.float("READYZ_TIMEOUT_S", default=2.0)
 # GET /metrics answers `Authorization: Bearer <METRICS_TOKEN>` (unset: staff sessions only).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")

@@ -8,8 +8,8 @@ from django.utils import timezone
 from config.api.errors import ApplicationError
 from feedback.choices import AdjustmentState, AdjustmentType
 from feedback.models import Adjustment
+from feedback.task_changes import adjustment_task_changes
 from issues.actors import Actor
-from issues.choices import TaskStatus
 from issues.models import Task
 from issues.services import task_create, task_update
 
@@ -26,22 +26,6 @@ def _lock_proposed(adjustment: Adjustment) -> Adjustment:
     return locked
 
 
-def _task_changes(adjustment: Adjustment) -> dict:
-    value = adjustment.proposed_value
-    match adjustment.type:
-        case AdjustmentType.TASK_PRIORITY:
-            return {"priority": int(value)}
-        case AdjustmentType.TASK_STATUS:
-            return {"status": value}
-        case AdjustmentType.TASK_ESTIMATE:
-            return {"estimated_hours": Decimal(str(value))}
-        case AdjustmentType.TASK_DESCRIPTION:
-            return {"description": value}
-        case AdjustmentType.REMOVE_TASK:
-            return {"status": TaskStatus.CANCELLED}
-    raise AssertionError(f"not a task adjustment: {adjustment.type}")
-
-
 def _apply_to_task(adjustment: Adjustment, *, actor: Actor, force: bool) -> bool:
     """Change the task; ConflictError (409) when it moved since the proposal, unless forced.
     Returns whether a stale proposal was forced through."""
@@ -51,7 +35,12 @@ def _apply_to_task(adjustment: Adjustment, *, actor: Actor, force: bool) -> bool
             f"The task of adjustment {adjustment.pk} no longer exists.", type="task_missing", status_code=409
         )
     stale = task.version != adjustment.task_version
-    task_update(task=task, version=None if force else adjustment.task_version, actor=actor, **_task_changes(adjustment))
+    task_update(
+        task=task,
+        version=None if force else adjustment.task_version,
+        actor=actor,
+        **adjustment_task_changes(adjustment),
+    )
     return stale
 
 

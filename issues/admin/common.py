@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.paginator import Paginator
 from django.db import connection
 from django.forms.utils import flatatt
@@ -10,6 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from config.admin_lists import truncated
 from issues.actors import Actor
 
 # Below this many rows a real COUNT(*) is cheap; above it an unfiltered list shows the planner's estimate.
@@ -56,11 +58,28 @@ class FastSelect(forms.Select):
         )
 
 
+class PreloadedAutocompleteSelect(AutocompleteSelect):
+    """A search-as-you-type menu (the admin's autocomplete) that renders its selected option
+    from `known_labels` ({value: label}) instead of a query: a list-editable page has one on each
+    of its rows, and the rows already hold the related objects."""
+
+    known_labels: dict[str, str] = {}
+
+    def optgroups(self, name, value, attr=None):
+        selected = [str(v) for v in value if v not in ("", None)]
+        if any(v not in self.known_labels for v in selected):
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        for key in selected:
+            options.append(self.create_option(name, key, self.known_labels[key], True, len(options)))
+        return [(None, options, 0)]
+
+
 def admin_link(obj, label=None):
     if obj is None:
         return "-"
     url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, label or str(obj))
+    return format_html('<a href="{}">{}</a>', url, truncated(label or str(obj)))
 
 
 def changelist_link(model, label, **filters):

@@ -5,17 +5,20 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.forms import modelform_factory
 
+from config.admin_lists import FittingListAdmin
 from config.api.errors import ApplicationError
 from issues.admin.common import (
     ACTIVITY_INLINE_FIELDS,
     EstimatedCountPaginator,
     FastSelect,
     FieldConflictForm,
+    PreloadedAutocompleteSelect,
     ReadOnlyInline,
     actor_of,
     admin_link,
     changelist_link,
 )
+from issues.admin.desk import IssueDeskMixin
 from issues.admin.triage import PlanRunInline, TriageRunInline, rerun_triage, run_planning
 from issues.choices import IssueStatus
 from issues.fields import (
@@ -62,9 +65,11 @@ class IssueActionForm(ActionForm):
 
     status = forms.ChoiceField(choices=[("", "status…"), *IssueStatus.choices], required=False)
     assignee = forms.ModelChoiceField(
-        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        queryset=get_user_model().objects.filter(is_active=True),
         required=False,
-        empty_label="assignee…",
+        widget=PreloadedAutocompleteSelect(
+            Issue._meta.get_field("assignee"), admin.site, attrs={"data-placeholder": "assignee…"}
+        ),
     )
     label = forms.CharField(required=False, max_length=50, widget=forms.TextInput(attrs={"placeholder": "label"}))
 
@@ -82,7 +87,8 @@ class IssueForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["seen_version"].initial = self.instance.version
-            self.fields["labels"].queryset = self.instance.project.labels.all()
+            if "labels" in self.fields:  # not for someone who may only view the issue
+                self.fields["labels"].queryset = self.instance.project.labels.all()
         else:
             # Adding: a value chosen here is the person's (triage only suggests); the blank choice,
             # the initial one, leaves the field to triage (issue_create).
@@ -136,12 +142,13 @@ class TaskInline(ReadOnlyInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(IssueDeskMixin, FittingListAdmin):
     form = IssueForm
+    change_form_template = "admin/issues/issue/change_form.html"
     list_display = (
         "key_link",
         "title",
-        "project",
+        "project_key",
         "status",
         "priority",
         "type",
@@ -153,6 +160,7 @@ class IssueAdmin(admin.ModelAdmin):
     )
     list_display_links = None
     list_editable = ("status", "priority", "assignee")
+    autocomplete_fields = ("assignee",)
     list_filter = (
         "project",
         "status",
@@ -189,26 +197,29 @@ class IssueAdmin(admin.ModelAdmin):
 
     def get_changelist_form(self, request, **kwargs):
         return modelform_factory(
-            Issue,
-            form=FieldConflictForm,
-            fields=self.list_editable,
-            widgets=dict.fromkeys(self.list_editable, FastSelect),
+            Issue, form=FieldConflictForm, fields=self.list_editable, formfield_callback=self._list_formfield
         )
 
     def get_changelist_formset(self, request, **kwargs):
-        formset_class = super().get_changelist_formset(request, **kwargs)
-        # One query for the assignee menu of every row, not one per row.
-        users = get_user_model().objects.order_by("username")
-        choices = [("", "---------"), *((user.pk, user.get_username()) for user in users)]
+        # The row menus: plain selects, and for the assignee a search-as-you-type menu with no
+        # related-object links beside it (a list with many users stays small and one query).
+        formset_class = super().get_changelist_formset(request, formfield_callback=self._list_formfield, **kwargs)
 
-        class SharedChoicesFormSet(formset_class):
+        class RowLabelsFormSet(formset_class):
             def _construct_form(self, i, **form_kwargs):
                 form = super()._construct_form(i, **form_kwargs)
-                if "assignee" in form.fields:
-                    form.fields["assignee"].choices = choices
+                assignee = form.instance.assignee if form.instance.assignee_id else None
+                if assignee is not None:
+                    form.fields["assignee"].widget.known_labels = {str(assignee.pk): assignee.get_username()}
                 return form
 
-        return SharedChoicesFormSet
+        return RowLabelsFormSet
+
+    def _list_formfield(self, db_field, **kwargs):
+        if db_field.name == "assignee":
+            widget = PreloadedAutocompleteSelect(db_field, self.admin_site, attrs={"style": "width: 9em"})
+            return db_field.formfield(widget=widget)
+        return db_field.formfield(widget=FastSelect)
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -222,6 +233,10 @@ class IssueAdmin(admin.ModelAdmin):
     @admin.display(description="issue", ordering="number")
     def key_link(self, issue):
         return admin_link(issue, issue.key)
+
+    @admin.display(description="project", ordering="project__key")
+    def project_key(self, issue):
+        return issue.project.key
 
     @admin.display(description="project")
     def project_link(self, issue):

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 
 from config.admin import RecordAdmin
+from config.admin_lists import FittingListAdmin
 from config.api.errors import ApplicationError
 from issues.admin.common import (
     ACTIVITY_INLINE_FIELDS,
@@ -19,7 +20,7 @@ TASK_EDITABLE = ("title", "description", "status", "priority", "estimated_hours"
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(FittingListAdmin):
     list_display = ("key", "name", "github_repo", "label_count", "issues_link", "tasks_link", "created_at")
     search_fields = ("key", "name", "github_repo")
     readonly_fields = ("issue_counter", "created_at", "updated_at", "issues_link", "tasks_link")
@@ -41,7 +42,7 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(Label)
-class LabelAdmin(admin.ModelAdmin):
+class LabelAdmin(FittingListAdmin):
     list_display = ("name", "project", "colour", "description")
     list_filter = ("project",)
     list_select_related = ("project",)
@@ -81,7 +82,7 @@ class TaskActivityInline(ReadOnlyInline):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(FittingListAdmin):
     form = TaskForm
     list_display = ("title", "project", "issue_link", "status", "priority", "estimated_hours", "order", "version")
     list_filter = ("project", "status", "priority")
@@ -124,7 +125,7 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(FittingListAdmin):
     list_display = ("issue_link", "author", "author_name", "created_at")
     list_select_related = ("issue__project", "author")
     search_fields = ("body",)

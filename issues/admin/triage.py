@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 
+from config.admin_lists import FittingListAdmin
 from issues.jobs import PLAN, TRIAGE
 from issues.models import PlanRun, TriageRule, TriageRun
 
@@ -25,7 +26,7 @@ class TriageRuleForm(forms.ModelForm):
 
 
 @admin.register(TriageRule)
-class TriageRuleAdmin(admin.ModelAdmin):
+class TriageRuleAdmin(FittingListAdmin):
     form = TriageRuleForm
     list_display = ["name", "project", "keywords", "pattern", "type", "priority", "order", "enabled"]
     list_filter = ["project", "enabled"]
@@ -34,7 +35,7 @@ class TriageRuleAdmin(admin.ModelAdmin):
     filter_horizontal = ["labels"]
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
+class _ReadOnlyAdmin(FittingListAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -63,7 +64,8 @@ class TriageRunInline(admin.TabularInline):
     model = TriageRun
     extra = 0
     can_delete = False
-    fields = ["created_at", "engine", "note", "llm_call", "cached", "applied", "suggestions"]
+    # What the latest run applied and suggested is shown readably above (issues/admin/desk.py).
+    fields = ["created_at", "engine", "note", "llm_call", "cached"]
     readonly_fields = fields
     ordering = ["-created_at", "-id"]
     show_change_link = True
