@@ -11,6 +11,7 @@ BENCHMARKS: list[str] = [
     "feedback_throughput",
     "connections",
     "worker_kill",
+    "review_lifecycle",
 ]
 
 
