@@ -49,147 +49,29 @@ from bench.common import (
     write_results,
 )
 from bench.fake_github import FakeGitHubServer
+from bench.review_pulls import (
+    FINDING_MESSAGE,
+    FINDING_MODULE,
+    LARGE_PATH,
+    MODULES,
+    PLAIN_MODULE,
+    large_module_text,
+    module_path,
+    module_text,
+    respond,
+)
 from bench.webhooks import BENCH_REPO, PAYLOAD, SECRET, Sender
 from llm.tokens import estimate_prompt_tokens
-from tests.fakes.openai_server import FakeOpenAI, sample_for_schema
+from tests.fakes.openai_server import FakeOpenAI
 
 LIFECYCLE_PULL, LARGE_PULL = 14, 15
-MODULES = ["orders", "payments", "invoices", "shipping", "customers", "catalog", "pricing", "coupons", "stock"]
-MODULES.append("reports")
-FINDING_MODULE, PLAIN_MODULE = "pricing", "reports"
-LARGE_PATH = "src/shop/legacy_tables.py"
-LARGE_LINES, LARGE_EVERY = 1920, 12
-FLAGGED = "eval("
-FINDING_MESSAGE = "eval() runs whatever text it is given; parse the rule with ast.literal_eval or a small parser."
-# An added line of a numbered diff as reviews/diff.py shows it: new-file number, "+", text.
-ADDED_LINE = re.compile(r"^\s*(\d+)\s+\+ ?(.*)$", re.MULTILINE)
 FINISHED = ("done", "skipped", "failed")
 FIGURES = ("reviews_posted", "inline_comments", "summary_edits", "llm_calls", "prompt_tokens", "repeated_findings")
 SYNCHRONIZE = ROOT / "tests" / "data" / "github" / "webhooks" / "pull_request" / "synchronize.json"
 
 
-# --- the fake LLM: flags added lines holding `eval(` -----------------------------------------
-
-
-def _nullable(schema: dict) -> bool:
-    options = schema.get("anyOf") or schema.get("oneOf") or []
-    kinds = schema.get("type") if isinstance(schema.get("type"), list) else [schema.get("type")]
-    return "null" in kinds or any(option.get("type") == "null" for option in options)
-
-
-def _resolve(schema: dict, root: dict) -> dict:
-    while "$ref" in schema:
-        target = root
-        for part in schema["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        schema = target
-    return schema
-
-
-def _finding(item: dict, root: dict, line: int) -> dict:
-    """One finding on `line`, whatever fields the output schema gives a finding."""
-    finding = {}
-    for name, sub in _resolve(item, root).get("properties", {}).items():
-        enum = _resolve(sub, root).get("enum") or []
-        if name in ("line", "end_line"):
-            finding[name] = line
-        elif name == "message":
-            finding[name] = FINDING_MESSAGE
-        elif name in ("severity", "category") and enum:
-            finding[name] = next((value for value in ("major", "security") if value in enum), enum[0])
-        elif _nullable(sub):
-            finding[name] = None  # no suggestion, no range: a plain finding
-        else:
-            finding[name] = sample_for_schema(sub, root)
-    return finding
-
-
-def respond(body: dict) -> dict:
-    """The reply to a review request: a finding on every added line holding `eval(`."""
-    schema = body["response_format"]["json_schema"]["schema"]
-    answer = sample_for_schema(schema)
-    text = "\n".join(message["content"] for message in body["messages"] if message["role"] == "user")
-    flagged = sorted({int(number) for number, line in ADDED_LINE.findall(text) if FLAGGED in line})
-    if "summary" in answer:
-        answer["summary"] = "Changes the module."
-    if "findings" in answer:
-        item = _resolve(schema, schema)["properties"]["findings"]["items"]
-        answer["findings"] = [_finding(item, schema, line) for line in flagged]
-    return answer
-
-
 def _request_tokens(body: dict) -> int:
     return estimate_prompt_tokens(body["messages"], body["response_format"]["json_schema"]["schema"])
-
-
-# --- the code under review -------------------------------------------------------------------
-
-
-def _module(name: str, *, feature: bool = False, wrapped: bool = False, rule: bool = False, limit: int = 10) -> str:
-    """A module of the shop at some stage: the base, the feature of the pull request, the
-    parser with `eval(` added, the long call re-wrapped, `limit` changed."""
-    lines = [
-        f'"""The {name} of the shop."""',
-        "",
-        "import logging",
-        "",
-        "logger = logging.getLogger(__name__)",
-        "",
-        "",
-        f"def load_{name}(store, key):",
-        "    record = store.get(key)",
-        "    if record is None:",
-        f'        raise KeyError(f"no {name} {{key}}")',
-        "    return record",
-        "",
-        "",
-        f"def save_{name}(store, key, record):",
-        f'    logger.info("saving {name} %s", key)',
-        "    store[key] = record",
-    ]
-    if feature:
-        arguments = "records, currency=currency, rounding=rounding, include_tax=include_tax"
-        totals = ["    totals = compute_totals(", f"        {arguments}", "    )"]
-        if not wrapped:
-            totals = [f"    totals = compute_totals({arguments})"]
-        lines += [
-            "",
-            "",
-            f"def summarise_{name}(records, *, currency, rounding, include_tax, limit={limit}):",
-            f'    """The {limit} largest {name} with their totals, for the daily report."""',
-            "    selected = sorted(records, key=lambda record: record.amount, reverse=True)[:limit]",
-            *totals,
-            "    lines = []",
-            "    for record, total in zip(selected, totals):",
-            f'        lines.append(f"{name} {{record.key}}: {{total:.2f}} {{currency}}")',
-            *(['    logger.info("summarised %d records", len(lines))'] if limit != 10 else []),
-            "    return lines",
-        ]
-    if rule:
-        lines += [
-            "",
-            "",
-            f"def parse_{name}_rule(expression):",
-            '    """A rule typed by staff in the admin, e.g. "amount * 0.9"."""',
-            "    return eval(expression)",
-        ]
-    return "\n".join(lines) + "\n"
-
-
-def _path(name: str) -> str:
-    return f"src/shop/{name}.py"
-
-
-def _large_module(*, changed: bool) -> str:
-    lines = []
-    for index in range(1, LARGE_LINES + 1):
-        weight = index % 7 + 1
-        if changed and index % LARGE_EVERY == 0:
-            source = f"eval(row_source({index}))" if index == LARGE_LINES else f'"row-{index:04d}"'
-            lines.append(f"TABLE_{index:04d} = lookup({source}, weight={weight + 1}, checked=True)")
-        else:
-            lines.append(f'TABLE_{index:04d} = lookup("row-{index:04d}", weight={weight})')
-    return "\n".join(lines) + "\n"
 
 
 # --- deliveries --------------------------------------------------------------------------------
@@ -373,8 +255,8 @@ def _whole_diff(env: dict, heads: list[list[dict]]) -> dict:
 
 def _lifecycle(database: str, env: dict, llm: FakeOpenAI, github: FakeGitHubServer, deliveries, timeout) -> dict:
     number = LIFECYCLE_PULL
-    base = {_path(name): _module(name) for name in MODULES}
-    head = {_path(name): _module(name, feature=True) for name in MODULES}
+    base = {module_path(name): module_text(name) for name in MODULES}
+    head = {module_path(name): module_text(name, feature=True) for name in MODULES}
     heads = [
         github.add_pull(
             number,
@@ -390,12 +272,12 @@ def _lifecycle(database: str, env: dict, llm: FakeOpenAI, github: FakeGitHubServ
     state = _wait_reviewed(database, github, number, heads[0], timeout)
     steps = [{"delivery": "opened (10 files)", "head": heads[0], "state": state, **step.figures()}]
     pushes = [
-        ("push 1: adds a finding", {_path(FINDING_MODULE): _module(FINDING_MODULE, feature=True, rule=True)}),
+        ("push 1: adds a finding", {module_path(FINDING_MODULE): module_text(FINDING_MODULE, feature=True, rule=True)}),
         (
             "push 2: re-wraps a call (same file)",
-            {_path(FINDING_MODULE): _module(FINDING_MODULE, feature=True, rule=True, wrapped=True)},
+            {module_path(FINDING_MODULE): module_text(FINDING_MODULE, feature=True, rule=True, wrapped=True)},
         ),
-        ("push 3: plain change", {_path(PLAIN_MODULE): _module(PLAIN_MODULE, feature=True, limit=20)}),
+        ("push 3: plain change", {module_path(PLAIN_MODULE): module_text(PLAIN_MODULE, feature=True, limit=20)}),
     ]
     for label, changes in pushes:
         step = Step(llm, github, number)
@@ -447,8 +329,8 @@ def _large_file(database: str, llm: FakeOpenAI, github: FakeGitHubServer, delive
         number,
         title="Re-weight the legacy lookup tables",
         body="Every twelfth table gets a higher weight and is marked as checked.",
-        base={LARGE_PATH: _large_module(changed=False)},
-        head={LARGE_PATH: _large_module(changed=True)},
+        base={LARGE_PATH: large_module_text(changed=False)},
+        head={LARGE_PATH: large_module_text(changed=True)},
     )
     [entry] = github.pull_files(number)
     hunks = re.split(r"\n(?=@@ )", entry["patch"])
