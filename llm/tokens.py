@@ -21,3 +21,8 @@ def estimate_prompt_tokens(messages: list[dict], schema: dict | None = None) -> 
     if schema is not None:
         chars += len(json.dumps(schema, separators=(",", ":")))
     return chars // CHARS_PER_TOKEN + TOKENS_PER_MESSAGE * len(messages) + TOKENS_PER_REPLY
+
+
+def estimate_text_tokens(text: str) -> int:
+    """The estimate above for a piece of a message's text (e.g. to cut a prompt into parts)."""
+    return len(text) // CHARS_PER_TOKEN

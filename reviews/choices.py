@@ -34,6 +34,13 @@ class FindingOutcome(models.TextChoices):
     DISMISSED = "dismissed", "Dismissed"
 
 
+class ReviewMode(models.TextChoices):
+    """How much of the pull request a review looked at."""
+
+    FULL = "full", "Full (the whole diff)"
+    INCREMENTAL = "incremental", "Incremental (changed since the last reviewed head)"
+
+
 class Side(models.TextChoices):
     RIGHT = "RIGHT", "Right (new file)"
     LEFT = "LEFT", "Left (old file)"
@@ -57,7 +64,8 @@ class SkipReason(models.TextChoices):
     VENDORED = "vendored", "Vendored or generated"
     IGNORED = "ignored", "Matches a repository ignore glob"
     NOT_INCLUDED = "not_included", "Outside the repository's include globs"
-    TOO_LARGE = "too_large", "Patch over the size cap"
+    TOO_LARGE = "too_large", "A single line over the per-call size"
+    BUDGET = "budget", "Over the review's token budget (smaller or less risky change)"
     FILE_CAP = "file_cap", "Over the file cap (smaller change)"
 
 

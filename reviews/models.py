@@ -2,7 +2,16 @@ from django.conf import settings
 from django.db import models
 
 from config.jobs.state import JobState
-from reviews.choices import Category, FindingOutcome, PullRequestState, ReviewTrigger, Severity, Side, TriageWriteback
+from reviews.choices import (
+    Category,
+    FindingOutcome,
+    PullRequestState,
+    ReviewMode,
+    ReviewTrigger,
+    Severity,
+    Side,
+    TriageWriteback,
+)
 
 
 class JobFields(models.Model):
@@ -184,6 +193,12 @@ class RepositorySettings(models.Model):
     create_missing_labels = models.BooleanField(
         default=True, help_text="Create a label triage applies in the repository when it has none of that name."
     )
+    severity_threshold = models.CharField(
+        max_length=20,
+        choices=Severity.choices,
+        blank=True,
+        help_text="Findings below this severity go to the summary only, not inline (blank: every severity inline).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -209,6 +224,17 @@ class PullRequest(models.Model):
     base_sha = models.CharField(max_length=64, blank=True)
     head_sha = models.CharField(max_length=64, blank=True)
     html_url = models.URLField(max_length=500, blank=True)
+    body = models.TextField(blank=True, help_text="The description, shown to the LLM as data.")
+    labels = models.JSONField(default=list, blank=True, help_text="Label names, as GitHub last reported them.")
+    base_ref = models.CharField(max_length=255, blank=True, help_text="The branch the pull request merges into.")
+    # The one summary of the pull request on GitHub, kept current (reviews/services/summary.py).
+    summary_review_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The GitHub review whose body is the pull request's summary."
+    )
+    summary_body = models.TextField(blank=True, help_text="The summary as last written to GitHub.")
+    reviewed_head_sha = models.CharField(
+        max_length=64, blank=True, help_text="The last head reviewed: the next push is reviewed from here."
+    )
     # GitHub's updated_at of the state stored here: an older delivery processed late changes nothing.
     github_updated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -228,6 +254,15 @@ class Review(JobFields):
     pull_request = models.ForeignKey(PullRequest, on_delete=models.CASCADE, related_name="reviews")
     head_sha = models.CharField(max_length=64)
     trigger = models.CharField(max_length=30, choices=ReviewTrigger.choices, default=ReviewTrigger.OPENED)
+    mode = models.CharField(max_length=20, choices=ReviewMode.choices, default=ReviewMode.FULL)
+    mode_note = models.CharField(max_length=300, blank=True, help_text="Why this mode (e.g. a force-push).")
+    full_requested = models.BooleanField(default=False, help_text="Asked for a full review (`/review full`).")
+    compared_to_sha = models.CharField(
+        max_length=64, blank=True, help_text="Incremental: the earlier head the changes were taken from."
+    )
+    run = models.PositiveIntegerField(
+        default=1, help_text="Counts full re-reviews of this head after an incremental one (in the marker)."
+    )
     requested_by = models.CharField(max_length=200, blank=True, help_text="Who asked with /review, if anyone.")
     summary = models.TextField(blank=True, help_text="The review body posted to GitHub.")
     files_reviewed = models.PositiveIntegerField(default=0)
@@ -241,6 +276,9 @@ class Review(JobFields):
     summary_comments = models.PositiveIntegerField(default=0)
     # Set once the findings are saved: a retry of the posting step does not analyse again.
     analysed_at = models.DateTimeField(null=True, blank=True)
+    summary_updated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When this review last edited the pull request's summary on GitHub."
+    )
     github_review_id = models.BigIntegerField(null=True, blank=True)
     posted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -259,12 +297,19 @@ class ReviewComment(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="comments")
     path = models.CharField(max_length=1000)
     line = models.PositiveIntegerField(null=True, blank=True, help_text="New-file line number.")
+    start_line = models.PositiveIntegerField(
+        null=True, blank=True, help_text="First line of a multi-line suggestion (RIGHT side, same hunk)."
+    )
+    suggestion = models.TextField(
+        blank=True, help_text="Replacement of lines start_line..line, posted as a suggestion block."
+    )
     side = models.CharField(max_length=5, choices=Side.choices, default=Side.RIGHT)
     body = models.TextField()
     severity = models.CharField(max_length=20, choices=Severity.choices, default=Severity.MINOR)
     category = models.CharField(max_length=30, choices=Category.choices, default=Category.MAINTAINABILITY)
     fingerprint = models.CharField(max_length=64, db_index=True, help_text="Same finding on the same code.")
     inline = models.BooleanField(default=True, help_text="Posted on the diff line; otherwise in the summary.")
+    posted = models.BooleanField(default=False, help_text="Sent to GitHub (inline, or listed in the summary).")
     github_id = models.BigIntegerField(null=True, blank=True)
     # What people on GitHub (a reaction, a thread resolved without a change) or staff made of the
     # finding: a dismissed fingerprint is never posted again on the pull request.

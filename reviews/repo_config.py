@@ -59,7 +59,7 @@ class EffectiveSettings:
     ignore_base_branches: list[str] = field(default_factory=list)
     triage_github: str = TriageWriteback.LABELS_AND_COMMENT
     create_missing_labels: bool = True
-    # Parsed and validated, kept for the parts of issue 14 that use them (not read yet).
+    # Read by the review itself (reviews/services/scope.py, findings.py).
     path_instructions: list[dict] = field(default_factory=list)
     severity_threshold: str | None = None
     budget_tokens: int | None = None
@@ -251,6 +251,7 @@ def _admin(project) -> EffectiveSettings:
         max_files=admin.max_files,
         triage_github=admin.triage_writeback,
         create_missing_labels=admin.create_missing_labels,
+        severity_threshold=admin.severity_threshold or None,
     )
 
 

@@ -57,40 +57,35 @@ class Selection:
     skipped: list[dict]  # [{"path", "reason"}]
 
 
-def _matches(path: str, globs) -> bool:
+def path_matches(path: str, globs) -> bool:
+    """Whether a glob matches the path (`*` crosses `/`) or its file name."""
     name = PurePosixPath(path).name
     return any(fnmatch(path, glob) or fnmatch(name, glob) for glob in globs)
 
 
-def skip_reason(entry: dict, *, ignore_globs, max_patch_chars: int, include_globs=()) -> str | None:
+def skip_reason(entry: dict, *, ignore_globs, include_globs=()) -> str | None:
     path = entry["filename"]
     if entry.get("status") == "removed":
         return SkipReason.REMOVED
     if PurePosixPath(path).name.lower() in LOCK_FILES or path.endswith(".lock"):
         return SkipReason.LOCK_FILE
-    if _matches(path, VENDORED_GLOBS):
+    if path_matches(path, VENDORED_GLOBS):
         return SkipReason.VENDORED
-    if include_globs and not _matches(path, include_globs):
+    if include_globs and not path_matches(path, include_globs):
         return SkipReason.NOT_INCLUDED
-    if ignore_globs and _matches(path, ignore_globs):
+    if ignore_globs and path_matches(path, ignore_globs):
         return SkipReason.IGNORED
-    patch = entry.get("patch")
-    if not patch:
+    if not entry.get("patch"):
         return SkipReason.BINARY
-    if len(patch) > max_patch_chars:
-        return SkipReason.TOO_LARGE
     return None
 
 
-def select_files(
-    entries: list[dict], *, ignore_globs=(), include_globs=(), max_files: int, max_patch_chars: int
-) -> Selection:
-    """`include_globs` (when given) are the only paths reviewed; `ignore_globs` are never reviewed."""
+def select_files(entries: list[dict], *, ignore_globs=(), include_globs=(), max_files: int) -> Selection:
+    """`include_globs` (when given) are the only paths reviewed; `ignore_globs` are never reviewed.
+    A large patch is not skipped here: reviews/chunks.py cuts it into calls that fit."""
     reviewable, skipped = [], []
     for entry in entries:
-        reason = skip_reason(
-            entry, ignore_globs=ignore_globs, include_globs=include_globs, max_patch_chars=max_patch_chars
-        )
+        reason = skip_reason(entry, ignore_globs=ignore_globs, include_globs=include_globs)
         if reason:
             skipped.append({"path": entry["filename"], "reason": str(reason)})
         else:

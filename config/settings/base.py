@@ -339,6 +339,8 @@ LLM_RATELIMIT_WINDOW_S = env.int("LLM_RATELIMIT_WINDOW_S", default=60)
 LLM_RATELIMIT_MARGIN_S = env.int("LLM_RATELIMIT_MARGIN_S", default=1)
 # Reply size assumed when reserving tokens before a call (the reply's real size is unknown).
 LLM_COMPLETION_TOKENS_ESTIMATE = env.int("LLM_COMPLETION_TOKENS_ESTIMATE", default=500)
+# The model's context window (prompt and reply): no request is built past it (reviews/chunks.py).
+LLM_CONTEXT_TOKENS = env.int("LLM_CONTEXT_TOKENS", default=128_000)
 LLM_LEDGER_PAYLOAD_MAX_CHARS = env.int("LLM_LEDGER_PAYLOAD_MAX_CHARS", default=20_000)
 LLM_LEDGER_RETENTION_DAYS = env.int("LLM_LEDGER_RETENTION_DAYS", default=90)
 # USD per 1M tokens; override all of it with LLM_PRICES='{"model": {"input": .., "output": ..}}'.
@@ -383,7 +385,10 @@ REVIEW_MAX_FILES = env.int("REVIEW_MAX_FILES", default=20)
 # The repository's .triage-desk.yml read at the default branch's head (the triage write-back,
 # which knows no commit) is kept this long; reviews read it per commit (reviews/repo_config.py).
 REPO_CONFIG_HEAD_TTL_S = env.int("REPO_CONFIG_HEAD_TTL_S", default=300)
-REVIEW_MAX_PATCH_CHARS = env.int("REVIEW_MAX_PATCH_CHARS", default=20_000)
+# One review call's diff (a file's hunks, split into chunks past it), in estimated tokens, and
+# the estimated prompt tokens one review may send in all (.triage-desk.yml budget_tokens overrides).
+REVIEW_CHUNK_TOKENS = env.int("REVIEW_CHUNK_TOKENS", default=6_000)
+REVIEW_BUDGET_TOKENS = env.int("REVIEW_BUDGET_TOKENS", default=150_000)
 REVIEW_FILE_CONCURRENCY = env.int("REVIEW_FILE_CONCURRENCY", default=4)
 SNIPPET_MAX_CHARS = env.int("SNIPPET_MAX_CHARS", default=20_000)
 # Snippet submissions answer 503 while more than this many messages wait on the `llm` queue.

@@ -178,6 +178,26 @@ class GitHubClient:
         payload = {"commit_id": commit_id, "body": body, "event": "COMMENT", "comments": comments}
         return self._request("POST", f"/repos/{owner}/{name}/pulls/{number}/reviews", json=payload).json()
 
+    def update_review(self, repository: str, number: int, review_id: int, *, body: str) -> dict:
+        """Replace the body of a posted review (its inline comments are untouched)."""
+        owner, name = _split(repository)
+        acquire_write_slot()
+        return self._request(
+            "PUT", f"/repos/{owner}/{name}/pulls/{number}/reviews/{review_id}", json={"body": body}
+        ).json()
+
+    def compare(self, repository: str, base: str, head: str) -> dict | None:
+        """GitHub's comparison of two commits (`status`: ahead, behind, diverged, identical, and
+        the changed `files` from their merge base to `head`, with patches); None when either
+        commit is unknown to the repository (404), as after a force-push dropped `base`."""
+        owner, name = _split(repository)
+        try:
+            return self._request("GET", f"/repos/{owner}/{name}/compare/{base}...{head}").json()
+        except GitHubError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
     def get_file(self, repository: str, path: str, *, ref: str | None = None) -> dict | None:
         """The contents API's answer for one path (for a file: `type`, `encoding`, `content`);
         None when the path does not exist at `ref` (404). No `ref`: the default branch."""

@@ -1,11 +1,12 @@
 """Pull requests as GitHub reports them, and the requests for their reviews."""
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from config.jobs.state import JobState
-from reviews.choices import PullRequestState, ReviewTrigger
+from reviews.choices import PullRequestState, ReviewMode, ReviewTrigger
 from reviews.jobs import REVIEW
 from reviews.models import PullRequest, Review
 from reviews.repo_config import EffectiveSettings, effective_settings
@@ -53,6 +54,9 @@ def pull_request_sync(*, repository: str, data: dict) -> PullRequest:
     pull.state = _state(data)
     pull.draft = bool(data.get("draft"))
     pull.base_sha = (data.get("base") or {}).get("sha", "")
+    pull.base_ref = ((data.get("base") or {}).get("ref") or "")[:255]
+    pull.body = data.get("body") or ""
+    pull.labels = [label["name"] for label in data.get("labels") or [] if label.get("name")]
     pull.head_sha = (data.get("head") or {}).get("sha", "")
     pull.html_url = data.get("html_url") or ""
     pull.github_updated_at = updated_at
@@ -93,6 +97,12 @@ def settings_blocker(pull: PullRequest, found: EffectiveSettings, *, forced: boo
     keyword = next((word for word in found.ignore_title_keywords if word.lower() in title), None)
     if keyword is not None:
         return f"title contains {keyword!r}, ignored ({source})"
+    labels = {label.lower() for label in pull.labels or ()}
+    label = next((name for name in found.ignore_labels if name.lower() in labels), None)
+    if label is not None:
+        return f"label {label!r} is ignored ({source})"
+    if pull.base_ref and pull.base_ref in found.ignore_base_branches:
+        return f"base branch {pull.base_ref} is ignored ({source})"
     return None
 
 
@@ -105,29 +115,35 @@ def _supersede_older(pull: PullRequest, reason: str) -> int:
     )
 
 
-def review_request(*, pull: PullRequest, trigger: str, requested_by: str = "") -> Review:
+def review_request(*, pull: PullRequest, trigger: str, requested_by: str = "", full: bool = False) -> Review:
     """Ask for a review of the pull request's current head (see _review_request).
 
-    Decided with what is known without a request (the admin's settings, or the repository's
-    file when cached); when those settings say no and the file was not read for this commit,
-    the file is read (no transaction open) and decides."""
+    `full=True` (`/review full`) reviews the whole diff rather than what changed since the last
+    reviewed head. Decided with what is known without a request (the admin's settings, or the
+    repository's file when cached); when those settings say no and the file was not read for
+    this commit, the file is read (no transaction open) and decides."""
     known = pull_settings(pull, fetch=False)
+    options = {"trigger": trigger, "requested_by": requested_by, "full": full}
     try:
-        return _review_request(pull=pull, trigger=trigger, requested_by=requested_by, repo_settings=known)
+        return _review_request(pull=pull, repo_settings=known, **options)
     except NotReviewed as reason:
         if known.known or not reason.by_settings:
             raise
     found = pull_settings(pull)
-    return _review_request(pull=pull, trigger=trigger, requested_by=requested_by, repo_settings=found)
+    return _review_request(pull=pull, repo_settings=found, **options)
 
 
 @transaction.atomic
-def _review_request(*, pull: PullRequest, trigger: str, requested_by: str, repo_settings: EffectiveSettings) -> Review:
+def _review_request(
+    *, pull: PullRequest, trigger: str, requested_by: str, full: bool, repo_settings: EffectiveSettings
+) -> Review:
     """Ask for a review of the pull request's current head; the job runs after the commit.
 
     One review row per head SHA: asking again for a head already pending or running does
     nothing, a failed or skipped one runs again, and a `/review` command or staff re-run also
     re-checks a finished one (the posted review is found by its marker and never repeated).
+    A full review asked for a head reviewed incrementally runs once more, in full (a new run
+    of the row: its findings not yet posted go in a review of their own).
     """
     pull = PullRequest.objects.select_for_update().get(pk=pull.pk)
     forced = trigger in (ReviewTrigger.COMMAND, ReviewTrigger.STAFF)
@@ -141,12 +157,21 @@ def _review_request(*, pull: PullRequest, trigger: str, requested_by: str, repo_
     review, created = Review.objects.get_or_create(
         pull_request=pull,
         head_sha=pull.head_sha,
-        defaults={"trigger": trigger, "requested_by": requested_by, "state_changed_at": timezone.now()},
+        defaults={
+            "trigger": trigger,
+            "requested_by": requested_by,
+            "full_requested": full,
+            "state_changed_at": timezone.now(),
+        },
     )
     if created or review.state in (JobState.FAILED, JobState.SKIPPED) or (forced and review.state == JobState.DONE):
         if not created:
             changes = {"trigger": trigger, "requested_by": requested_by}
-            if forced and review.posted_at is None:
+            if full:
+                changes["full_requested"] = True
+            if full and review.state == JobState.DONE and review.mode == ReviewMode.INCREMENTAL:
+                changes.update(run=F("run") + 1, analysed_at=None, posted_at=None, github_review_id=None)
+            elif forced and review.posted_at is None:
                 changes["analysed_at"] = None  # asked for explicitly: analyse again (cached files are free)
             Review.objects.filter(pk=review.pk).update(**changes)
         REVIEW.enqueue(review.pk)

@@ -7,7 +7,7 @@ def _patch(lines: int) -> str:
 
 
 def _select(entries, **options):
-    options = {"ignore_globs": (), "max_files": 20, "max_patch_chars": 10_000, **options}
+    options = {"ignore_globs": (), "max_files": 20, **options}
     return select_files(entries, **options)
 
 
@@ -46,10 +46,11 @@ def test_repository_ignore_globs_are_applied():
     assert {item["reason"] for item in selection.skipped} == {"ignored"}
 
 
-def test_oversize_patch_is_skipped():
-    selection = _select([diff_entry("big.py", _patch(500))], max_patch_chars=1000)
+def test_a_large_patch_is_selected_for_review_in_chunks():
+    selection = _select([diff_entry("big.py", _patch(5000))])
 
-    assert selection.skipped == [{"path": "big.py", "reason": "too_large"}]
+    assert [entry["filename"] for entry in selection.files] == ["big.py"]
+    assert selection.skipped == []
 
 
 def test_largest_changes_are_reviewed_first_up_to_the_file_cap():
