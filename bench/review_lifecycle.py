@@ -194,8 +194,10 @@ class Step:
 
 
 def _whole_diff_child() -> None:
-    """stdin: {"heads": [the pull request's changed files at each head]}; prints the figures of
-    a reviewer that sends every selected file of every head, nothing cached, nothing remembered."""
+    """stdin: {"title", "description", "heads": [the pull request's changed files at each head]};
+    prints the figures of a reviewer that sends every selected file of every head (the engine's
+    prompt: path, the pull request's title and description, the file's hunks), nothing cached,
+    nothing remembered."""
     import django
 
     django.setup()
@@ -203,21 +205,19 @@ def _whole_diff_child() -> None:
 
     from llm.schema import strict_schema
     from reviews.diff import parse_patch
-    from reviews.prompts import FileReviewOutput, file_messages
+    from reviews.prompts import FileReviewOutput, file_messages, pull_request_data
     from reviews.selection import select_files
 
     schema = strict_schema(FileReviewOutput)
     response_format = {"json_schema": {"schema": schema}}
-    heads = json.load(sys.stdin)["heads"]
+    given = json.load(sys.stdin)
+    pull_request = pull_request_data(title=given["title"], description=given["description"])
     calls = tokens = comments = 0
     seen: Counter = Counter()
-    for files in heads:
-        selection = select_files(
-            files, max_files=settings.REVIEW_MAX_FILES, max_patch_chars=settings.REVIEW_MAX_PATCH_CHARS
-        )
-        for entry in selection.files:
+    for files in given["heads"]:
+        for entry in select_files(files, max_files=settings.REVIEW_MAX_FILES).files:
             diff = parse_patch(entry["patch"])
-            messages = file_messages(path=entry["filename"], numbered_diff=diff.numbered())
+            messages = file_messages(path=entry["filename"], numbered_diff=diff.numbered(), pull_request=pull_request)
             calls += 1
             tokens += estimate_prompt_tokens(messages, schema)
             for finding in respond({"messages": messages, "response_format": response_format})["findings"]:
@@ -226,7 +226,7 @@ def _whole_diff_child() -> None:
     print(
         json.dumps(
             {
-                "reviews_posted": len(heads),
+                "reviews_posted": len(given["heads"]),
                 "inline_comments": comments,
                 "summary_edits": 0,
                 "llm_calls": calls,
@@ -237,12 +237,12 @@ def _whole_diff_child() -> None:
     )
 
 
-def _whole_diff(env: dict, heads: list[list[dict]]) -> dict:
+def _whole_diff(env: dict, pull, heads: list[list[dict]]) -> dict:
     output = subprocess.run(
         [sys.executable, "-m", "bench.review_lifecycle", "--child", "whole-diff"],
         cwd=ROOT,
         env=env,
-        input=json.dumps({"heads": heads}),
+        input=json.dumps({"title": pull.title, "description": pull.body, "heads": heads}),
         capture_output=True,
         text=True,
         check=True,
@@ -291,7 +291,7 @@ def _lifecycle(database: str, env: dict, llm: FakeOpenAI, github: FakeGitHubServ
     figures["llm_calls"] = sum(step["llm_calls"] for step in steps)
     figures["prompt_tokens"] = sum(step["prompt_tokens"] for step in steps)
     figures["ledger"] = _ledger(database, since)
-    whole = _whole_diff(env, [github.pull_files(number, sha) for sha in heads])
+    whole = _whole_diff(env, github.pulls[number], [github.pull_files(number, sha) for sha in heads])
     reviews = github.reviews.get(number, [])
     finding_head = heads[1]
     first_has_summary = bool(reviews) and reviews[0]["commit_id"] == heads[0] and bool(reviews[0]["body"].strip())
