@@ -111,8 +111,10 @@ ROUTES = [
 
 
 class FakeGitHubServer:
-    def __init__(self, *, files_per_pull: int = 10, port: int = 0):
+    def __init__(self, *, files_per_pull: int = 10, port: int = 0, forget_heads: bool = False):
         self.files_per_pull = files_per_pull
+        # Compare answers 404, as after a force-push dropped the last reviewed head.
+        self.forget_heads = forget_heads
         self.pulls: dict[int, ScriptedPull] = {}
         self.reviews: dict[int, list[dict]] = {}  # pull number -> reviews, as posted
         self.review_comments: dict[int, list[dict]] = {}  # pull number -> inline comments
@@ -227,7 +229,7 @@ class FakeGitHubServer:
 
     def compare(self, base, head, **_):
         pull = next((item for item in self.pulls.values() if base in item.trees and head in item.trees), None)
-        if pull is None:
+        if pull is None or self.forget_heads:
             return 404, {"message": "Not Found"}
         commit = {"sha": head, "commit": {"message": "bench"}}
         return 200, {

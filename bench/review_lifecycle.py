@@ -22,6 +22,7 @@ Redis database (its queues and rate-limit keys are cleared). The fake LLM runs i
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -68,6 +69,10 @@ LIFECYCLE_PULL, LARGE_PULL = 14, 15
 FINISHED = ("done", "skipped", "failed")
 FIGURES = ("reviews_posted", "inline_comments", "summary_edits", "llm_calls", "prompt_tokens", "repeated_findings")
 SYNCHRONIZE = ROOT / "tests" / "data" / "github" / "webhooks" / "pull_request" / "synchronize.json"
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes")
 
 
 def _request_tokens(body: dict) -> int:
@@ -385,7 +390,9 @@ def run() -> dict:
     llm = FakeOpenAI(delay_s=env_float("BENCH_LIFECYCLE_LLM_DELAY_S", 0.05))
     llm.set_responder(respond)
     llm.start()
-    github = FakeGitHubServer().start()
+    # BENCH_LIFECYCLE_FULL=1: every push looks like a force-push, so the engine reviews the
+    # whole diff each time (with LLM_CACHE_TTL_S=0: the whole-diff reviewer, measured).
+    github = FakeGitHubServer(forget_heads=env_flag("BENCH_LIFECYCLE_FULL")).start()
     worker_env = {
         **env,
         "OPENAI_BASE_URL": llm.url,
