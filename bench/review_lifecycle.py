@@ -323,6 +323,7 @@ def _lifecycle(database: str, env: dict, llm: FakeOpenAI, github: FakeGitHubServ
         "triage_desk": figures,
         "whole_diff_reviewer": whole,
         "prompt_token_ratio": round(figures["prompt_tokens"] / whole["prompt_tokens"], 3),
+        "summaries": _summaries(github, number),  # each review's body as it stands now, then summary comments
         "goals": goals,
         "goal_met": all(goals.values()),
     }
