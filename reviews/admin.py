@@ -91,13 +91,21 @@ class RedeliveryAdmin(RecordAdmin):
 
 @admin.register(RepositorySettings)
 class RepositorySettingsAdmin(admin.ModelAdmin):
-    list_display = ("project", "enabled", "max_files", "triage_writeback", "create_missing_labels", "updated_at")
+    list_display = (
+        "project",
+        "enabled",
+        "max_files",
+        "severity_threshold",
+        "triage_writeback",
+        "create_missing_labels",
+        "updated_at",
+    )
     list_filter = ("enabled", "triage_writeback")
 
 
 class ReviewInline(admin.TabularInline):
     model = Review
-    fields = ("head_sha", "state", "inline_comments", "summary_comments", "github_review_id", "posted_at")
+    fields = ("head_sha", "mode", "state", "inline_comments", "summary_comments", "github_review_id", "posted_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -115,16 +123,25 @@ class PullRequestAdmin(admin.ModelAdmin):
 
 class ReviewCommentInline(admin.TabularInline):
     model = ReviewComment
-    fields = ("path", "line", "severity", "category", "inline", "body", "helpful")
-    readonly_fields = ("path", "line", "severity", "category", "inline", "body")
+    fields = ("path", "line", "severity", "category", "inline", "body", "suggestion", "helpful")
+    readonly_fields = ("path", "line", "severity", "category", "inline", "body", "suggestion")
     extra = 0
     can_delete = False
 
 
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "state", "trigger", "files_reviewed", "inline_comments", "summary_comments", "posted_at")
-    list_filter = ("state", "trigger")
+    list_display = (
+        "__str__",
+        "state",
+        "trigger",
+        "mode",
+        "files_reviewed",
+        "inline_comments",
+        "summary_comments",
+        "posted_at",
+    )
+    list_filter = ("state", "trigger", "mode")
     search_fields = ("pull_request__repository", "head_sha")
     readonly_fields = [field.name for field in Review._meta.fields]
     inlines = [ReviewCommentInline]

@@ -50,3 +50,12 @@ def github_app(fake_github, app_key, settings, monkeypatch):
     fake_github.app = FakeGitHubApp(key=app_key, clock=clock)
     yield fake_github.app
     github_app_auth.clear_local_tokens()
+
+
+@pytest.fixture(autouse=True)
+def _review_calls_in_the_test_thread(request, settings):
+    """Without a worker, a review's LLM calls run in the test's thread: pool threads have
+    connections of their own, outside the test's transaction, and what they wrote (the LLM
+    cache, the ledger) would outlive the test and answer the next one."""
+    if "celery_worker" not in request.fixturenames:
+        settings.REVIEW_FILE_CONCURRENCY = 1

@@ -161,6 +161,30 @@ def _user(login: str = "triage-desk[bot]") -> dict:
     }
 
 
+def _commit(sha: str) -> dict:
+    """A commit object as the compare API shows one."""
+    url = f"{API_URL}/repos/o/r/commits/{sha}"
+    person = {"name": "Octo Cat", "email": "octocat@example.com", "date": "2026-11-21T20:00:00Z"}
+    return {
+        "url": url,
+        "sha": sha,
+        "node_id": f"C_{sha[:12]}",
+        "html_url": f"https://github.com/o/r/commit/{sha}",
+        "comments_url": f"{url}/comments",
+        "commit": {
+            "url": f"{API_URL}/repos/o/r/git/commits/{sha}",
+            "author": person,
+            "committer": person,
+            "message": "A commit",
+            "comment_count": 0,
+            "tree": {"sha": "1" * 40, "url": f"{API_URL}/repos/o/r/git/trees/{'1' * 40}"},
+        },
+        "author": _user("octocat"),
+        "committer": _user("octocat"),
+        "parents": [{"sha": "2" * 40, "url": f"{API_URL}/repos/o/r/commits/{'2' * 40}"}],
+    }
+
+
 @dataclass
 class FakeGitHub:
     """The GitHub REST API of one repository on `responses`: files, reviews, posting reviews;
@@ -186,6 +210,8 @@ class FakeGitHub:
     issue_comments: dict[int, list[dict]] = field(default_factory=dict)
     # Repository files by (ref, path), for the contents API; ref None: the default branch.
     contents: dict[tuple[str | None, str], str] = field(default_factory=dict)
+    # Comparisons of two commits by (base, head), for the compare API; absent: 404.
+    comparisons: dict[tuple[str, str], dict] = field(default_factory=dict)
 
     def install(self) -> None:
         for method, regex, key, _operation in _ROUTES:
@@ -204,6 +230,14 @@ class FakeGitHub:
     def posted(self) -> list[dict]:
         return [body for key, body in self.calls if key.startswith("POST") and key.endswith("/reviews")]
 
+    def review_edits(self) -> list[dict]:
+        """The bodies of every review update (PUT .../reviews/{id}), in order."""
+        return [body for key, body in self.calls if key.startswith("PUT") and "/reviews/" in key]
+
+    def add_comparison(self, base: str, head: str, *, status: str = "ahead", files: list[dict] = ()) -> None:
+        """What GET /compare/{base}...{head} answers: `status` and the changed files (diff_entry)."""
+        self.comparisons[(base, head)] = {"status": status, "files": list(files)}
+
     def _callback(self, key):
         def callback(request):
             body = request.body.encode() if isinstance(request.body, str) else request.body
@@ -218,6 +252,8 @@ class FakeGitHub:
                 return answer
             if "/contents/" in key:
                 return self._answer_contents(key, request.url)
+            if "/compare/" in key:
+                return self._answer_compare(key, request.url)
             if "/issues/" in key or key.endswith("/labels"):
                 return self._answer_issues(key, request.url, data)
             number = int(re.search(r"/pulls/(\d+)", request.url).group(1))
@@ -344,6 +380,35 @@ class FakeGitHub:
         validate_response(key, 200, body)
         return 200, {"Content-Type": "application/json"}, json.dumps(body)
 
+    def _answer_compare(self, key: str, url: str):
+        basehead = urlsplit(url).path.rsplit("/compare/", 1)[1]
+        base, _, head = basehead.partition("...")
+        found = self.comparisons.get((base, head))
+        json_headers = {"Content-Type": "application/json"}
+        if found is None:
+            error = {"message": "Not Found", "documentation_url": "https://docs.github.com/rest/commits/commits"}
+            validate_response(key, 404, error)
+            return 404, json_headers, json.dumps(error)
+        ahead = 0 if found["status"] in ("identical", "behind") else 1
+        behind = 1 if found["status"] in ("diverged", "behind") else 0
+        body = {
+            "url": f"{API_URL}/repos/o/r/compare/{basehead}",
+            "html_url": f"https://github.com/o/r/compare/{basehead}",
+            "permalink_url": f"https://github.com/o/r/compare/o:{base}...o:{head}",
+            "diff_url": f"https://github.com/o/r/compare/{basehead}.diff",
+            "patch_url": f"https://github.com/o/r/compare/{basehead}.patch",
+            "base_commit": _commit(base),
+            "merge_base_commit": _commit(base if found["status"] == "ahead" else "0" * 40),
+            "status": found["status"],
+            "ahead_by": ahead,
+            "behind_by": behind,
+            "total_commits": ahead,
+            "commits": [_commit(head)] if ahead else [],
+            "files": found["files"],
+        }
+        validate_response(key, 200, body)
+        return 200, json_headers, json.dumps(body)
+
     def _page(self, items: list, url: str, key: str):
         query = parse_qs(urlsplit(url).query)
         per_page, page = int(query.get("per_page", ["30"])[0]), int(query.get("page", ["1"])[0])
@@ -360,6 +425,14 @@ class FakeGitHub:
             return self._page(self.files.get(number, []), url, key)
         if key.startswith("GET") and key.endswith("/reviews"):
             return self._page(self.reviews.get(number, []), url, key)
+        if key.startswith("PUT"):
+            review_id = int(urlsplit(url).path.rsplit("/", 1)[1])
+            review = next((item for item in self.reviews.get(number, []) if item["id"] == review_id), None)
+            if review is None:
+                return 404, {"Content-Type": "application/json"}, json.dumps({"message": "Not Found"})
+            review["body"] = data["body"]
+            validate_response(key, 200, review)
+            return 200, {"Content-Type": "application/json"}, json.dumps(review)
         if key.startswith("POST"):
             if self.reject_inline_comments and data.get("comments"):
                 error = {"message": "Unprocessable Entity", "errors": ["Line could not be resolved"]}

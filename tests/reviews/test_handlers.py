@@ -50,6 +50,14 @@ def test_opened_pull_request_is_stored_and_its_head_review_requested(
     assert len(callbacks) == 2  # the delivery task, then the review task
 
 
+def test_pull_request_description_labels_and_base_branch_are_stored(client, project):
+    receive_and_process(client, "pull_request", payload_bytes("pull_request/opened"))
+
+    pull = PullRequest.objects.get()
+    assert pull.body == "This is a pretty simple change that we need to pull into master."
+    assert (pull.labels, pull.base_ref) == (["bug"], "master")
+
+
 def test_pull_request_of_an_unlinked_repository_is_skipped(client, db):
     delivery = receive_and_process(client, "pull_request", payload_bytes("pull_request/opened"))
 

@@ -197,6 +197,43 @@ def test_a_title_keyword_the_file_ignores_is_not_reviewed(fake_github):
     assert "title contains 'wip'" in review.summary
 
 
+def test_a_label_the_file_ignores_is_not_reviewed(fake_github):
+    review = pending_review(pull_request__labels=["Dependencies", "No-Review"])
+    fake_github.add_file(CONFIG_PATH, "reviews:\n  ignore:\n    labels: [no-review]\n", ref=BASE)
+
+    review_run(review_id=review.pk)
+
+    review.refresh_from_db()
+    assert review.state == JobState.SKIPPED
+    assert "label 'no-review' is ignored (.triage-desk.yml)" in review.summary
+
+
+def test_a_base_branch_the_file_ignores_is_not_reviewed(fake_github):
+    review = pending_review(pull_request__base_ref="gh-pages")
+    fake_github.add_file(CONFIG_PATH, "reviews:\n  ignore:\n    base_branches: [gh-pages]\n", ref=BASE)
+
+    review_run(review_id=review.pk)
+
+    review.refresh_from_db()
+    assert review.state == JobState.SKIPPED
+    assert "base branch gh-pages is ignored" in review.summary
+
+
+def test_a_member_s_review_command_passes_the_ignored_labels(fake_github, project):
+    from reviews.models import PullRequest
+    from reviews.services.pulls import review_request
+
+    fake_github.add_file(CONFIG_PATH, "reviews:\n  ignore:\n    labels: [no-review]\n", ref=BASE)
+    assert effective_settings(project, project.github_repo, commit=BASE).ignore_labels == ["no-review"]
+    pull = PullRequest.objects.create(
+        repository=project.github_repo, number=9, project=project, labels=["no-review"], head_sha="a" * 40, base_sha=BASE
+    )
+
+    review = review_request(pull=pull, trigger="command", requested_by="octocat")
+
+    assert review.state == JobState.PENDING
+
+
 def test_max_files_of_the_file_caps_the_review(fake_github, changed_files, fake_openai):
     review = pending_review()
     fake_github.add_file(CONFIG_PATH, "reviews:\n  max_files: 1\n", ref=BASE)
@@ -263,7 +300,7 @@ def test_a_draft_the_file_lets_in_is_reviewed(fake_github, project):
     assert [key for key, _ in fake_github.calls] == [READ_CONFIG]
 
 
-def test_the_keys_not_yet_applied_are_kept_on_the_effective_settings(fake_github, project):
+def test_the_review_keys_of_the_documented_example_are_read_into_the_effective_settings(fake_github, project):
     fake_github.add_file(CONFIG_PATH, documented_example(), ref=BASE)
 
     found = effective_settings(project, project.github_repo, commit=BASE)

@@ -155,6 +155,7 @@ def test_synchronize_changing_one_of_ten_files_makes_one_llm_call(client, opened
     assert len(fake_openai.requests) == 10
 
     fake_github.files[2][3] = diff_entry(names[3], patch_of("src_module_3_py", version=2))
+    fake_github.add_comparison(HEAD, "f" * 40, files=[diff_entry(names[3], "@@ -2 +2 @@\n-x = 1\n+x = 2")])
     newer = payload("pull_request/synchronize")
     newer["pull_request"]["head"]["sha"] = "f" * 40
     newer["pull_request"]["updated_at"] = "2019-05-15T15:30:00Z"
