@@ -329,6 +329,11 @@ def _lifecycle(database: str, env: dict, llm: FakeOpenAI, github: FakeGitHubServ
     }
 
 
+def _sent(lines: list[str], requests: list[str]) -> bool:
+    """Every one of a hunk's added lines is in some request."""
+    return all(any(line in text for text in requests) for line in lines)
+
+
 def _large_file(database: str, llm: FakeOpenAI, github: FakeGitHubServer, deliveries, timeout) -> dict:
     number = LARGE_PULL
     head_sha = github.add_pull(
@@ -350,10 +355,15 @@ def _large_file(database: str, llm: FakeOpenAI, github: FakeGitHubServer, delive
     ]
     for_file = [text for text in sent if LARGE_PATH in text]
     added = [[line[1:] for line in hunk.splitlines() if line.startswith("+")] for hunk in hunks]
-    hunks_sent = sum(1 for lines in added if all(any(line in text for text in for_file) for line in lines))
+    hunks_sent = sum(1 for lines in added if _sent(lines, for_file))
     left_out = len(hunks) - hunks_sent
     summaries = _summaries(github, number)
-    named = bool(left_out) and any(LARGE_PATH in summary for summary in summaries)
+    # Each hunk left out named by its header, or, when none of the file was sent, the file.
+    headers = [hunk.splitlines()[0] for hunk, lines in zip(hunks, added, strict=True) if not _sent(lines, for_file)]
+    named = bool(left_out) and (
+        all(any(header in summary for summary in summaries) for header in headers)
+        or (hunks_sent == 0 and any(LARGE_PATH in summary for summary in summaries))
+    )
     last_hunk_finding = any(
         FINDING_MESSAGE in comment["body"] and comment["path"] == LARGE_PATH
         for comment in github.review_comments.get(number, [])
@@ -368,6 +378,7 @@ def _large_file(database: str, llm: FakeOpenAI, github: FakeGitHubServer, delive
         "hunks_left_out": left_out,
         "left_out_named_in_summary": named,
         "finding_on_last_hunk_posted": last_hunk_finding,
+        "summaries": summaries,
         **spent,
     }
     result["goal_met"] = len(for_file) > 1 and (left_out == 0 or named)
