@@ -22,7 +22,6 @@ Redis database (its queues and rate-limit keys are cleared). The fake LLM runs i
 """
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from bench.common import (
     ROOT,
     clear_redis,
     database_url,
+    env_flag,
     env_float,
     environment,
     free_port,
@@ -69,10 +69,6 @@ LIFECYCLE_PULL, LARGE_PULL = 14, 15
 FINISHED = ("done", "skipped", "failed")
 FIGURES = ("reviews_posted", "inline_comments", "summary_edits", "llm_calls", "prompt_tokens", "repeated_findings")
 SYNCHRONIZE = ROOT / "tests" / "data" / "github" / "webhooks" / "pull_request" / "synchronize.json"
-
-
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").lower() in ("1", "true", "yes")
 
 
 def _request_tokens(body: dict) -> int:
@@ -432,6 +428,7 @@ def run() -> dict:
         "github_calls": dict(github.calls),
         "github_unserved": github.unserved,
         "llm_invalid_requests": len(llm.invalid_requests),
+        "goal_met": lifecycle["goal_met"] and large["goal_met"],
     }
     _print(result)
     write_results("review_lifecycle", result)
