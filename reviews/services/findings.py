@@ -38,9 +38,10 @@ def fingerprint(*, path: str, anchor: str, category: str, message: str) -> str:
 
 
 def not_to_post(pull: PullRequest) -> set[str]:
-    """Fingerprints never posted again on the pull request: posted inline, or dismissed."""
+    """Fingerprints never posted again on the pull request: posted (inline, or listed in the
+    summary, which keeps listing them), or dismissed."""
     comments = ReviewComment.objects.filter(review__pull_request=pull)
-    posted = comments.filter(posted=True, inline=True).values_list("fingerprint", flat=True)
+    posted = comments.filter(posted=True).values_list("fingerprint", flat=True)
     dismissed = comments.filter(outcome=FindingOutcome.DISMISSED).values_list("fingerprint", flat=True)
     return set(posted) | set(dismissed)
 

@@ -164,6 +164,8 @@ def _review_request(
             "state_changed_at": timezone.now(),
         },
     )
+    if full and not created and review.state == JobState.PENDING:
+        Review.objects.filter(pk=review.pk).update(full_requested=True)  # not analysed yet: it will be in full
     if created or review.state in (JobState.FAILED, JobState.SKIPPED) or (forced and review.state == JobState.DONE):
         if not created:
             changes = {"trigger": trigger, "requested_by": requested_by}

@@ -112,14 +112,15 @@ def review_analyse(*, review: Review, repo_settings: EffectiveSettings | None = 
     client = GitHubClient.for_repository(pull.repository)
     entries = client.list_pull_files(pull.repository, pull.number)
     selection = select_files(
-        entries, include_globs=repo_settings.include, ignore_globs=repo_settings.exclude, max_files=repo_settings.max_files
+        entries,
+        include_globs=repo_settings.include,
+        ignore_globs=repo_settings.exclude,
+        max_files=repo_settings.max_files,
     )
     scope = review_scope(review=review, pull=pull, client=client)
     plan = plan_calls(pull=pull, files=selection.files, scope=scope, repo_settings=repo_settings)
     results = _review_chunks(review, plan.calls)
-    comments = comments_from(
-        review, results, not_again=not_to_post(pull), threshold=repo_settings.severity_threshold
-    )
+    comments = comments_from(review, results, not_again=not_to_post(pull), threshold=repo_settings.severity_threshold)
     previous = scope.previous_review
     paths = {entry["filename"] for entry in entries}
     review.mode = scope.mode

@@ -15,8 +15,8 @@ from django.conf import settings
 
 from llm.schema import strict_schema
 from llm.tokens import estimate_prompt_tokens
+from reviews.choices import ReviewMode, SkipReason
 from reviews.chunks import Planned, file_chunks, hunk_label, within_budget
-from reviews.choices import ReviewMode, ReviewTrigger, SkipReason
 from reviews.diff import FileDiff, changed_new_lines, parse_patch
 from reviews.github import GitHubClient
 from reviews.models import PullRequest, Review
@@ -59,8 +59,7 @@ def review_scope(*, review: Review, pull: PullRequest, client: GitHubClient) -> 
         previous_head = review.compared_to_sha  # this head analysed again: from where it was then
     previous = Review.objects.filter(pull_request=pull, head_sha=previous_head).first() if previous_head else None
     if review.full_requested:
-        asked = "asked for with /review full" if review.trigger == ReviewTrigger.COMMAND else "asked for in full"
-        return Scope(mode=ReviewMode.FULL, note=asked, previous_review=previous)
+        return Scope(mode=ReviewMode.FULL, note="a full review was asked for", previous_review=previous)
     if not previous_head:
         return Scope(mode=ReviewMode.FULL)
     comparison = client.compare(pull.repository, previous_head, review.head_sha)

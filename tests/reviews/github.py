@@ -187,7 +187,8 @@ def _commit(sha: str) -> dict:
 
 @dataclass
 class FakeGitHub:
-    """The GitHub REST API of one repository on `responses`: files, reviews, posting reviews;
+    """The GitHub REST API of one repository on `responses`: files, reviews, posting and
+    updating reviews (`posted`, `review_edits`); comparisons of two commits (`add_comparison`);
     repository labels, issue labels and issue comments; file contents (`add_file`).
 
     `queue_error(operation, status, headers, body)` makes the next call of that operation fail;

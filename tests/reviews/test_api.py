@@ -23,6 +23,21 @@ def test_pull_requests_are_listed_with_reviews_and_comments(user_client):
     assert pull["reviews"][0]["comments"][0]["body"] == "This can raise KeyError."
 
 
+def test_a_review_shows_its_mode_and_a_comment_its_suggestion(user_client):
+    review = ReviewFactory(mode="incremental", compared_to_sha="a" * 40, run=1)
+    ReviewCommentFactory(review=review, start_line=9, line=10, suggestion="    return None")
+
+    [pull] = user_client.get("/api/reviews/pulls/").json()["results"]
+
+    [shown] = pull["reviews"]
+    assert (shown["mode"], shown["compared_to_sha"]) == ("incremental", "a" * 40)
+    assert {key: shown["comments"][0][key] for key in ("start_line", "line", "suggestion")} == {
+        "start_line": 9,
+        "line": 10,
+        "suggestion": "    return None",
+    }
+
+
 def test_pull_request_list_query_count_does_not_grow_with_rows(user_client, django_assert_num_queries):
     for _ in range(3):
         ReviewCommentFactory.create_batch(2, review=ReviewFactory())

@@ -25,16 +25,16 @@ def test_a_hunk_over_the_size_is_split_on_line_boundaries_into_parts_with_valid_
 
 
 def test_whole_hunks_are_packed_in_order_into_chunks_that_fit():
-    patch = "\n".join(
-        f"@@ -{n * 100},1 +{n * 100},3 @@\n context {n}\n+added {n}\n+more {n}" for n in range(1, 41)
-    )
+    patch = "\n".join(f"@@ -{n * 100},1 +{n * 100},3 @@\n context {n}\n+added {n}\n+more {n}" for n in range(1, 41))
 
     chunks, too_large = file_chunks("a.py", parse_patch(patch).hunks, max_tokens=100)
 
     assert too_large == []
     assert len(chunks) > 1
     assert all(estimate_text_tokens(chunk.text) <= 100 for chunk in chunks)
-    assert [header for chunk in chunks for header in chunk.headers] == [hunk.header for hunk in parse_patch(patch).hunks]
+    assert [header for chunk in chunks for header in chunk.headers] == [
+        hunk.header for hunk in parse_patch(patch).hunks
+    ]
 
 
 def test_only_a_single_line_longer_than_a_chunk_is_too_large():

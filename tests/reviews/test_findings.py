@@ -54,7 +54,9 @@ def test_a_suggestion_spanning_two_hunks_is_posted_as_prose(project, fake_github
 
     posted = review_with(project, fake_github, fake_openai, spanning)
 
-    assert posted["comments"] == [{"path": "src/app.py", "line": 23, "side": "RIGHT", "body": "**MAJOR**: Both files leak."}]
+    assert posted["comments"] == [
+        {"path": "src/app.py", "line": 23, "side": "RIGHT", "body": "**MAJOR**: Both files leak."}
+    ]
     assert ReviewComment.objects.get().suggestion == ""
 
 

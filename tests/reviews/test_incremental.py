@@ -5,9 +5,11 @@ import pytest
 from reviews.choices import ReviewMode
 from reviews.models import ReviewComment
 from reviews.services.findings import fingerprint
+from reviews.services.pulls import review_request
 from reviews.services.review import review_post
 from reviews.services.summary import SUMMARY_MARKER, marker
 from tests.reviews.factories import ReviewCommentFactory, ReviewFactory
+from tests.reviews.github import diff_entry
 from tests.reviews.reviewing import (
     HEAD1,
     HEAD2,
@@ -23,7 +25,6 @@ from tests.reviews.reviewing import (
     responder,
     review_head,
 )
-from tests.reviews.github import diff_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,7 @@ def test_the_first_review_posts_the_summary_and_records_it_on_the_pull_request(r
     assert [comment["line"] for comment in posted["comments"]] == [4]
     assert (reviewed.summary_review_id, reviewed.reviewed_head_sha) == (fake_github.reviews[7][0]["id"], HEAD1)
     assert reviewed.reviews.get().mode == ReviewMode.FULL
+    assert fake_github.review_edits() == []  # the body posted is the summary as it stands
 
 
 def test_a_push_without_new_findings_edits_the_summary_and_posts_no_review(reviewed, fake_github, fake_openai):
@@ -170,3 +172,12 @@ def test_a_file_the_push_did_not_change_is_not_reviewed_again(project, fake_gith
     review_head(pull)
 
     assert [path_in(request) for request in fake_openai.requests[2:]] == ["src/app.py"]
+
+
+def test_a_full_review_asked_while_the_push_s_review_waits_makes_it_full(reviewed, fake_github, fake_openai):
+    push_save(reviewed, fake_github)
+    review_request(pull=reviewed, trigger="synchronize")
+
+    review = review_head(reviewed, trigger="command", full=True)
+
+    assert (review.mode, review.run, review.mode_note) == (ReviewMode.FULL, 1, "a full review was asked for")

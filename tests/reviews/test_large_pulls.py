@@ -20,7 +20,9 @@ HUNKS = 30
 def hunk(number: int, version: int = 1) -> str:
     """A hunk of about 2,000 characters: 30 of them make a 60,000-character patch."""
     start = number * 100
-    lines = "\n".join(f"+    total_{number}_{line} = compute_value({line}, scale={version}, label='x')" for line in range(36))
+    lines = "\n".join(
+        f"+    total_{number}_{line} = compute_value({line}, scale={version}, label='x')" for line in range(36)
+    )
     return f"@@ -{start},1 +{start},37 @@ def block_{number}():\n     pass\n{lines}"
 
 

@@ -226,7 +226,12 @@ def test_a_member_s_review_command_passes_the_ignored_labels(fake_github, projec
     fake_github.add_file(CONFIG_PATH, "reviews:\n  ignore:\n    labels: [no-review]\n", ref=BASE)
     assert effective_settings(project, project.github_repo, commit=BASE).ignore_labels == ["no-review"]
     pull = PullRequest.objects.create(
-        repository=project.github_repo, number=9, project=project, labels=["no-review"], head_sha="a" * 40, base_sha=BASE
+        repository=project.github_repo,
+        number=9,
+        project=project,
+        labels=["no-review"],
+        head_sha="a" * 40,
+        base_sha=BASE,
     )
 
     review = review_request(pull=pull, trigger="command", requested_by="octocat")

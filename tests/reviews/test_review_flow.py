@@ -178,3 +178,43 @@ def test_review_fails_visibly_when_the_llm_is_not_configured(opened, fake_github
     review = wait_for_review(state=JobState.FAILED)
     assert "not configured" in review.error
     assert fake_github.posted() == []
+
+
+def test_pushes_edit_the_one_summary_and_only_a_push_with_a_new_finding_posts_a_review(
+    client, opened, fake_github, fake_openai
+):
+    fake_github.files[2] = [diff_entry("src/app.py", APP_PATCH)]
+    fake_openai.set_responder(responder({"src/app.py": [finding(4, "open() is never closed.")]}))
+    opened()
+    wait_for_review()
+
+    def push(previous: str, head: str, updated_at: str, patch: str, pushed: str) -> None:
+        fake_github.files[2] = [diff_entry("src/app.py", patch)]
+        fake_github.add_comparison(previous, head, files=[diff_entry("src/app.py", pushed)])
+        data = payload("pull_request/synchronize")
+        data["pull_request"]["head"]["sha"] = head
+        data["pull_request"]["updated_at"] = updated_at
+        assert deliver(client, "pull_request", data).status_code == 202
+        wait_for_review(head=head)
+
+    # A reformat: the LLM finds the same problem again.
+    reformat = "@@ -3,1 +3,1 @@\n-    data = json.load( open(path) )\n+    data = json.load(open(path))"
+    push(HEAD, "f" * 40, "2019-05-15T15:30:00Z", APP_PATCH, reformat)
+    fake_openai.set_responder(responder({"src/app.py": [finding(5, "Debug print left in.", "minor")]}))
+    push(
+        "f" * 40,
+        "e" * 40,
+        "2019-05-15T15:40:00Z",
+        APP_PATCH + "\n+    print(data)",
+        "@@ -4,0 +5,1 @@\n+    print(data)",
+    )
+
+    summary, findings = fake_github.posted()
+    assert [comment["line"] for comment in summary["comments"]] == [4]
+    assert findings["comments"] == [
+        {"path": "src/app.py", "line": 5, "side": "RIGHT", "body": "**MINOR**: Debug print left in."}
+    ]
+    assert len(fake_github.review_edits()) == 2
+    assert fake_github.reviews[2][0]["body"] == fake_github.review_edits()[-1]["body"]
+    modes = Review.objects.order_by("created_at").values_list("mode", flat=True)
+    assert list(modes) == ["full", "incremental", "incremental"]

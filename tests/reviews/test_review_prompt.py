@@ -34,19 +34,19 @@ def test_title_and_description_are_given_beside_the_hunks_as_quoted_data(project
 
 
 def test_path_instructions_reach_the_calls_of_matching_files_only(project, fake_github, fake_openai):
-    fake_github.add_file(
-        CONFIG_PATH,
-        'reviews:\n  path_instructions:\n    - path: "src/api/**"\n      instructions: "Every view checks permissions."\n',
-        ref=BASE,
+    config = (
+        'reviews:\n  path_instructions:\n    - path: "src/api/**"\n      instructions: "Every view checks permissions."'
     )
+    fake_github.add_file(CONFIG_PATH, config + "\n", ref=BASE)
     api = diff_entry("src/api/views.py", "@@ -1 +1,2 @@\n x = 1\n+def view(request): pass")
     pull = open_pull(project, fake_github, [app_file(LOAD_HUNK), api])
 
     review_head(pull, trigger="opened")
 
     prompts = prompts_by_path(fake_openai)
-    assert "maintainers give these instructions for this file:\n- Every view checks permissions." in (
-        prompts["src/api/views.py"][0]["content"]
+    assert (
+        "maintainers give these instructions for this file:\n- Every view checks permissions."
+        in (prompts["src/api/views.py"][0]["content"])
     )
     assert "Every view checks permissions." not in json.dumps(prompts["src/app.py"])
 
@@ -59,6 +59,7 @@ def test_categories_the_maintainers_keep_dismissing_are_named_as_unwanted(projec
     review_head(pull, trigger="opened")
 
     [request] = fake_openai.requests
-    assert "The maintainers do not want findings of these categories (they dismiss them): style." in (
-        request["messages"][0]["content"]
+    assert (
+        "The maintainers do not want findings of these categories (they dismiss them): style."
+        in (request["messages"][0]["content"])
     )
