@@ -17,6 +17,7 @@ import json
 import re
 import threading
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -83,8 +84,8 @@ class ScriptedPull:
     trees: dict[str, dict[str, str]] = field(default_factory=dict)  # commit SHA -> {path: text}
 
 
-def _commit_sha(number: int, tree: dict[str, str], parent: str) -> str:
-    return hashlib.sha1(json.dumps([number, parent, tree], sort_keys=True).encode()).hexdigest()
+def _commit_sha(salt: str, number: int, tree: dict[str, str], parent: str) -> str:
+    return hashlib.sha1(json.dumps([salt, number, parent, tree], sort_keys=True).encode()).hexdigest()
 
 
 _REPO = r"^/repos/[^/]+/[^/]+"
@@ -115,6 +116,9 @@ class FakeGitHubServer:
         self.files_per_pull = files_per_pull
         # Compare answers 404, as after a force-push dropped the last reviewed head.
         self.forget_heads = forget_heads
+        # Commit SHAs differ from run to run, so nothing cached per commit (the repository's
+        # file in Redis) carries over from an earlier run.
+        self.salt = uuid.uuid4().hex
         self.pulls: dict[int, ScriptedPull] = {}
         self.reviews: dict[int, list[dict]] = {}  # pull number -> reviews, as posted
         self.review_comments: dict[int, list[dict]] = {}  # pull number -> inline comments
@@ -149,8 +153,8 @@ class FakeGitHubServer:
 
     def add_pull(self, number: int, *, title: str, body: str, base: dict[str, str], head: dict[str, str]) -> str:
         """A pull request from the tree `base` to the tree `head`; returns the head SHA."""
-        base_sha = _commit_sha(number, base, "")
-        head_sha = _commit_sha(number, head, base_sha)
+        base_sha = _commit_sha(self.salt, number, base, "")
+        head_sha = _commit_sha(self.salt, number, head, base_sha)
         with self._lock:
             self.pulls[number] = ScriptedPull(
                 number, title, body, base_sha, head_sha, trees={base_sha: dict(base), head_sha: dict(head)}
@@ -162,7 +166,7 @@ class FakeGitHubServer:
         with self._lock:
             pull = self.pulls[number]
             tree = {**pull.trees[pull.head_sha], **changes}
-            before, pull.head_sha = pull.head_sha, _commit_sha(number, tree, pull.head_sha)
+            before, pull.head_sha = pull.head_sha, _commit_sha(self.salt, number, tree, pull.head_sha)
             pull.trees[pull.head_sha] = tree
         return before, pull.head_sha
 
