@@ -46,10 +46,16 @@ def _repository(delivery: Delivery) -> str:
 # --- pull_request ---------------------------------------------------------------------------
 
 
+# What the review reads and nothing else changed (description, labels): stored, no review asked.
+PULL_REQUEST_SYNC_ONLY = frozenset({"edited", "labeled", "unlabeled"})
+
+
 def handle_pull_request(delivery: Delivery) -> str:
     from reviews.services.pulls import NotReviewed, pull_request_close, pull_request_sync, review_request
 
     pull = pull_request_sync(repository=_repository(delivery), data=delivery.payload["pull_request"])
+    if delivery.action in PULL_REQUEST_SYNC_ONLY:
+        return f"{pull} updated ({delivery.action})"
     if delivery.action == "closed":
         skipped = pull_request_close(pull=pull)
         return f"{pull} is {pull.state}; {skipped} pending review(s) skipped"
@@ -334,7 +340,7 @@ Handler = Callable[[Delivery], str]
 HANDLERS: dict[str, tuple[Handler, frozenset[str] | None]] = {
     "pull_request": (
         handle_pull_request,
-        frozenset({"opened", "reopened", "synchronize", "ready_for_review", "closed"}),
+        frozenset({"opened", "reopened", "synchronize", "ready_for_review", "closed"} | PULL_REQUEST_SYNC_ONLY),
     ),
     "issues": (handle_issues, frozenset({"opened", "edited", "closed", "reopened", "labeled", "unlabeled"})),
     "issue_comment": (handle_issue_comment, frozenset({"created", "edited", "deleted"})),

@@ -18,7 +18,7 @@ from llm.tokens import estimate_prompt_tokens
 from reviews.choices import ReviewMode, SkipReason
 from reviews.chunks import Planned, file_chunks, hunk_label, within_budget
 from reviews.diff import FileDiff, changed_new_lines, parse_patch
-from reviews.github import GitHubClient
+from reviews.github import GitHubClient, GitHubError
 from reviews.models import PullRequest, Review
 from reviews.prompts import FileReviewOutput, file_messages, pull_request_data
 from reviews.repo_config import EffectiveSettings
@@ -62,10 +62,14 @@ def review_scope(*, review: Review, pull: PullRequest, client: GitHubClient) -> 
         return Scope(mode=ReviewMode.FULL, note="a full review was asked for", previous_review=previous)
     if not previous_head:
         return Scope(mode=ReviewMode.FULL)
-    comparison = client.compare(pull.repository, previous_head, review.head_sha)
+    try:
+        comparison = client.compare(pull.repository, previous_head, review.head_sha)
+    except GitHubError as exc:  # e.g. a comparison GitHub will not compute: what changed is unknown
+        note = f"the changes since {previous_head[:7]} could not be compared ({exc})"
+        return Scope(mode=ReviewMode.FULL, note=note, previous_review=previous)
     if comparison is None or comparison.get("status") in LOST_HEAD_STATUSES:
-        why = "unknown to GitHub" if comparison is None else comparison["status"]
-        note = f"{previous_head[:7]} is no longer in the branch ({why}: a force-push or rebase)"
+        why = "not found" if comparison is None else comparison["status"]
+        note = f"force-push or rebase: {previous_head[:7]} is not an ancestor of the head (compare: {why})"
         return Scope(mode=ReviewMode.FULL, note=note, previous_review=previous)
     changed = {
         entry["filename"]: changed_new_lines(entry["patch"]) if entry.get("patch") else None

@@ -5,7 +5,7 @@ Hidden markers: every posted review carries its head's (`marker`), so a retried 
 it posted; the summary also carries SUMMARY_MARKER.
 """
 
-from reviews.choices import ReviewMode, SkipReason
+from reviews.choices import ReviewMode, Severity, SkipReason
 
 MARKER = "<!-- triage-desk-review head={sha} -->"
 RUN_MARKER = "<!-- triage-desk-review head={sha} run={run} -->"
@@ -13,9 +13,11 @@ SUMMARY_MARKER = "<!-- triage-desk-summary -->"
 # GitHub refuses bodies over 65,536 characters: lists and long findings are cut to stay below.
 MAX_LISTED = 50
 MAX_HISTORY = 20
+MAX_HUNKS_LISTED = 20
 MAX_FINDING_CHARS = 600
 MAX_BODY_CHARS = 60_000
-SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2, "info": 3}
+# Listing order: the most severe first (reviews/choices.py declares them from the least).
+SEVERITY_ORDER = {value: order for order, value in enumerate(reversed(Severity.values))}
 
 
 def marker(head_sha: str, run: int = 1) -> str:
@@ -35,7 +37,7 @@ def _what_changed(review) -> list[str]:
             f"**Last push** {_short(review.head_sha)}: reviewed what changed since {_short(review.compared_to_sha)} "
             f"({changed})."
         ]
-    note = f" ({review.mode_note})" if review.mode_note else ""
+    note = f"; {review.mode_note}" if review.mode_note else ""
     return [f"**Last push** {_short(review.head_sha)}: full review of the pull request's diff{note}."]
 
 
@@ -43,7 +45,7 @@ def _history_line(item) -> str:
     if item.mode == ReviewMode.INCREMENTAL:
         what = f"changes since {_short(item.compared_to_sha)}"
     else:
-        what = "full review" + (f" ({item.mode_note})" if item.mode_note else "")
+        what = "full review" + (f"; {item.mode_note}" if item.mode_note else "")
     found = f"{item.inline_comments} inline comment(s)" if item.inline_comments else "no new inline comment"
     return f"- {_short(item.head_sha)} {what}: {item.files_reviewed} file(s), {found}"
 
@@ -57,7 +59,11 @@ def _finding_line(comment) -> str:
 def _left_out_line(item: dict, labels: dict) -> str:
     reason = labels.get(item["reason"], item["reason"]).lower()
     hunks = item.get("hunks")
-    return f"- `{item['path']}` hunk(s) {', '.join(hunks)}: {reason}" if hunks else f"- `{item['path']}`: {reason}"
+    if not hunks:
+        return f"- `{item['path']}`: {reason}"
+    listed = ", ".join(hunks[:MAX_HUNKS_LISTED])
+    more = f" and {len(hunks) - MAX_HUNKS_LISTED} more" if len(hunks) > MAX_HUNKS_LISTED else ""
+    return f"- `{item['path']}` hunk(s) {listed}{more}: {reason}"
 
 
 def summary_body(*, review, comments, history=(), earlier_findings=(), owner_marker: str | None = None) -> str:

@@ -58,6 +58,16 @@ def test_pull_request_description_labels_and_base_branch_are_stored(client, proj
     assert (pull.labels, pull.base_ref) == (["bug"], "master")
 
 
+def test_a_labeled_pull_request_is_updated_without_a_review_request(client, project):
+    receive_and_process(client, "pull_request", payload_bytes("pull_request/opened"))
+    data = with_changes("pull_request/labeled", ("pull_request", "labels"), [{"name": "no-review"}])
+
+    delivery = receive_and_process(client, "pull_request", data)
+
+    assert (delivery.state, PullRequest.objects.get().labels) == (JobState.DONE, ["no-review"])
+    assert Review.objects.count() == 1
+
+
 def test_pull_request_of_an_unlinked_repository_is_skipped(client, db):
     delivery = receive_and_process(client, "pull_request", payload_bytes("pull_request/opened"))
 

@@ -2,11 +2,12 @@
 
 import pytest
 
+from config.jobs.errors import TransientError
 from reviews.choices import ReviewMode
 from reviews.models import ReviewComment
 from reviews.services.findings import fingerprint
 from reviews.services.pulls import review_request
-from reviews.services.review import review_post
+from reviews.services.review import review_post, review_run
 from reviews.services.summary import SUMMARY_MARKER, marker
 from tests.reviews.factories import ReviewCommentFactory, ReviewFactory
 from tests.reviews.github import diff_entry
@@ -181,3 +182,16 @@ def test_a_full_review_asked_while_the_push_s_review_waits_makes_it_full(reviewe
     review = review_head(reviewed, trigger="command", full=True)
 
     assert (review.mode, review.run, review.mode_note) == (ReviewMode.FULL, 1, "a full review was asked for")
+
+
+def test_a_compare_github_cannot_answer_now_is_retried_rather_than_reviewed_in_full(reviewed, fake_github):
+    push_save(reviewed, fake_github)
+    fake_github.queue_error("GET /repos/{owner}/{repo}/compare/{basehead}", 503)
+    review = review_request(pull=reviewed, trigger="synchronize")
+
+    with pytest.raises(TransientError):
+        review_run(review_id=review.pk)
+
+    review.refresh_from_db()
+    assert review.analysed_at is None
+    assert len(fake_github.posted()) == 1

@@ -129,7 +129,7 @@ def test_unhandled_event_is_stored_as_skipped(client, django_capture_on_commit_c
 
 
 def test_unhandled_action_of_a_handled_event_is_stored_as_skipped(client):
-    deliver(client, "pull_request", {"action": "labeled", "pull_request": {}})
+    deliver(client, "pull_request", {"action": "assigned", "pull_request": {}})
 
     assert Delivery.objects.get().state == JobState.SKIPPED
 
