@@ -354,10 +354,14 @@ def _large_file(database: str, llm: FakeOpenAI, github: FakeGitHubServer, delive
     hunks_sent = sum(1 for lines in added if _sent(lines, for_file))
     left_out = len(hunks) - hunks_sent
     summaries = _summaries(github, number)
-    # Each hunk left out named by its header, or, when none of the file was sent, the file.
+    # Each hunk left out named by its header (or the first of them, and "N more" for the rest),
+    # or, when none of the file was sent, the file.
     headers = [hunk.splitlines()[0] for hunk, lines in zip(hunks, added, strict=True) if not _sent(lines, for_file)]
+    by_header = sum(1 for header in headers if any(header in summary for summary in summaries))
+    rest = f"{left_out - by_header} more"
     named = bool(left_out) and (
-        all(any(header in summary for summary in summaries) for header in headers)
+        by_header == left_out
+        or (by_header > 0 and any(rest in summary for summary in summaries))
         or (hunks_sent == 0 and any(LARGE_PATH in summary for summary in summaries))
     )
     last_hunk_finding = any(
@@ -372,6 +376,7 @@ def _large_file(database: str, llm: FakeOpenAI, github: FakeGitHubServer, delive
         "llm_calls_for_file": len(for_file),
         "hunks_sent": hunks_sent,
         "hunks_left_out": left_out,
+        "left_out_named_by_header": by_header,
         "left_out_named_in_summary": named,
         "finding_on_last_hunk_posted": last_hunk_finding,
         "summaries": summaries,
