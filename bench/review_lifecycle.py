@@ -458,10 +458,11 @@ def _print(result: dict) -> None:
     for goal, met in life["goals"].items():
         print(f"  goal {goal}: {'met' if met else 'NOT met'}")
     large = result["large_file"]
+    named = f" (named in the summary: {large['left_out_named_in_summary']})" if large["hunks_left_out"] else ""
     print(
         f"large file: patch {large['patch_chars']} chars in {large['hunks']} hunks: {large['state']}; "
         f"LLM calls for it {large['llm_calls_for_file']}, hunks sent {large['hunks_sent']}, "
-        f"left out {large['hunks_left_out']} (named in the summary: {large['left_out_named_in_summary']}), "
+        f"left out {large['hunks_left_out']}{named}, "
         f"finding on the last hunk posted: {large['finding_on_last_hunk_posted']} "
         f"(goal > 1 call, nothing silently dropped: {'met' if large['goal_met'] else 'NOT met'})",
         flush=True,
