@@ -13,6 +13,7 @@ BENCHMARKS: list[str] = [
     "connections",
     "worker_kill",
     "dashboard",
+    "review_lifecycle",
 ]
 
 

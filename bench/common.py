@@ -39,6 +39,10 @@ def env_float(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
 
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes")
+
+
 def percentile(values, pct: float) -> float:
     """Nearest-rank percentile: the smallest value with at least `pct`% of the values at or below it."""
     ordered = sorted(values)
