@@ -7,6 +7,7 @@ can carry an inline review comment; anything else goes to the summary.
 import re
 from dataclasses import dataclass, field
 
+_WHITESPACE = re.compile(r"\s+")
 _HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$")
 
 
@@ -98,6 +99,21 @@ def changed_new_lines(patch: str) -> set[int]:
                 previous = line.new_line
     changed.discard(0)
     return changed
+
+
+def only_reformats(patch: str) -> bool:
+    """Whether a patch changes only whitespace and line breaks: what it removes and what it adds
+    are the same text once all whitespace is taken out (a re-indented block, a re-wrapped call)."""
+    removed, added = [], []
+    for hunk in parse_patch(patch).hunks:
+        for line in hunk.lines:
+            if line.kind == "-":
+                removed.append(line.text)
+            elif line.kind == "+":
+                added.append(line.text)
+    if not removed and not added:
+        return False
+    return _WHITESPACE.sub("", "".join(removed)) == _WHITESPACE.sub("", "".join(added))
 
 
 @dataclass

@@ -17,7 +17,7 @@ from llm.schema import strict_schema
 from llm.tokens import estimate_prompt_tokens
 from reviews.choices import ReviewMode, SkipReason
 from reviews.chunks import Planned, file_chunks, hunk_label, within_budget
-from reviews.diff import FileDiff, changed_new_lines, parse_patch
+from reviews.diff import FileDiff, changed_new_lines, only_reformats, parse_patch
 from reviews.github import GitHubClient, GitHubError
 from reviews.models import PullRequest, Review
 from reviews.prompts import FileReviewOutput, file_messages, pull_request_data
@@ -71,11 +71,18 @@ def review_scope(*, review: Review, pull: PullRequest, client: GitHubClient) -> 
         why = "not found" if comparison is None else comparison["status"]
         note = f"force-push or rebase: {previous_head[:7]} is not an ancestor of the head (compare: {why})"
         return Scope(mode=ReviewMode.FULL, note=note, previous_review=previous)
+    files = comparison.get("files") or []
+    # A file the push only reformatted says nothing new to a reviewer: not sent again.
+    reformatted = [entry["filename"] for entry in files if entry.get("patch") and only_reformats(entry["patch"])]
     changed = {
         entry["filename"]: changed_new_lines(entry["patch"]) if entry.get("patch") else None
-        for entry in comparison.get("files") or []
+        for entry in files
+        if entry["filename"] not in reformatted
     }
-    return Scope(mode=ReviewMode.INCREMENTAL, compared_to=previous_head, changed=changed, previous_review=previous)
+    note = "only reformatted, not reviewed again: " + ", ".join(f"`{path}`" for path in reformatted) if reformatted else ""
+    return Scope(
+        mode=ReviewMode.INCREMENTAL, compared_to=previous_head, changed=changed, note=note, previous_review=previous
+    )
 
 
 @dataclass

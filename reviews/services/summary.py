@@ -33,9 +33,10 @@ def _what_changed(review) -> list[str]:
     if review.mode == ReviewMode.INCREMENTAL:
         paths = [item["path"] for item in review.file_summaries if item.get("head") == review.head_sha]
         changed = ", ".join(f"`{path}`" for path in paths[:MAX_LISTED]) or "no reviewable file"
+        note = f"; {review.mode_note}" if review.mode_note else ""
         return [
             f"**Last push** {_short(review.head_sha)}: reviewed what changed since {_short(review.compared_to_sha)} "
-            f"({changed})."
+            f"({changed}){note}."
         ]
     note = f"; {review.mode_note}" if review.mode_note else ""
     return [f"**Last push** {_short(review.head_sha)}: full review of the pull request's diff{note}."]
@@ -43,7 +44,7 @@ def _what_changed(review) -> list[str]:
 
 def _history_line(item) -> str:
     if item.mode == ReviewMode.INCREMENTAL:
-        what = f"changes since {_short(item.compared_to_sha)}"
+        what = f"changes since {_short(item.compared_to_sha)}" + (f"; {item.mode_note}" if item.mode_note else "")
     else:
         what = "full review" + (f"; {item.mode_note}" if item.mode_note else "")
     found = f"{item.inline_comments} inline comment(s)" if item.inline_comments else "no new inline comment"

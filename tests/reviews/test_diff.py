@@ -1,4 +1,6 @@
-from reviews.diff import parse_patch
+import pytest
+
+from reviews.diff import only_reformats, parse_patch
 
 PATCH = """@@ -10,4 +10,5 @@ def handler(request):
      body = request.body
@@ -49,3 +51,17 @@ def test_new_file_patch_numbers_from_one():
 
 def test_patch_without_hunks_has_no_commentable_lines():
     assert parse_patch("Binary files differ").right_lines == {}
+
+
+@pytest.mark.parametrize(
+    ("patch", "reformat"),
+    [
+        ("@@ -1,1 +1,3 @@\n-call(a, b)\n+call(\n+    a, b\n+)", True),  # re-wrapped
+        ("@@ -1,2 +1,2 @@\n-if x:\n-  y()\n+if x:\n+    y()", True),  # re-indented
+        ("@@ -1,1 +1,1 @@\n-call(a, b)\n+call(a, c)", False),
+        ("@@ -1,1 +1,2 @@\n x = 1\n+y = 2", False),  # an added line
+        ("@@ -1,1 +1,1 @@\n x = 1", False),  # nothing changed
+    ],
+)
+def test_only_reformats_tells_whitespace_changes_from_code_changes(patch, reformat):
+    assert only_reformats(patch) is reformat

@@ -195,3 +195,15 @@ def test_a_compare_github_cannot_answer_now_is_retried_rather_than_reviewed_in_f
     review.refresh_from_db()
     assert review.analysed_at is None
     assert len(fake_github.posted()) == 1
+
+
+def test_a_push_that_only_reformats_a_file_sends_nothing_to_the_llm(reviewed, fake_github, fake_openai):
+    rewrapped = "@@ -3,2 +3,4 @@\n-    data = json.load(open(path))\n+    data = json.load(\n+        open(path)\n+    )"
+    push(reviewed, fake_github, HEAD2, files=[app_file(LOAD_HUNK)], changed=[app_file(rewrapped)])
+
+    review = review_head(reviewed)
+
+    assert len(fake_openai.requests) == 1  # the first review's call only
+    assert len(fake_github.posted()) == 1
+    assert "only reformatted, not reviewed again: `src/app.py`" in fake_github.review_edits()[-1]["body"]
+    assert (review.mode, reviewed.reviewed_head_sha) == (ReviewMode.INCREMENTAL, HEAD2)
