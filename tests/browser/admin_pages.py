@@ -51,6 +51,7 @@ def task_priority(page: Page) -> str:
 
 # The triage inbox
 
+
 def open_inbox(page: Page) -> None:
     page.goto(ADMIN)
     page.locator("#content-main").get_by_role("link", name="Triage inbox").click()
@@ -77,6 +78,7 @@ def decide(page: Page, suggestion_row, *, decision: str, reason: str = "") -> No
 
 # Adjustments
 
+
 def open_adjustment(page: Page, adjustment) -> None:
     """From the adjustment list to the adjustment's own page, as staff get there."""
     page.goto(ADJUSTMENTS)
@@ -100,6 +102,7 @@ def apply_adjustment(page: Page, *, anyway: bool = False) -> None:
 
 # The dashboard
 
+
 def open_dashboard(page: Page) -> None:
     page.goto(DASHBOARD)
 
@@ -110,6 +113,5 @@ def charts(page: Page) -> Locator:
 
 def chart_values(chart: Locator) -> list[float]:
     """The values drawn in one chart: its bars' and points' `data-value`."""
-    return [float(value) for value in chart.locator(".bar, .point").evaluate_all(
-        "marks => marks.map(mark => mark.getAttribute('data-value'))"
-    )]
+    values = chart.locator(".bar, .point").evaluate_all("marks => marks.map(mark => mark.getAttribute('data-value'))")
+    return [float(value) for value in values]
