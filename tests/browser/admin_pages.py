@@ -53,8 +53,7 @@ def task_priority(page: Page) -> str:
 
 
 def open_inbox(page: Page) -> None:
-    page.goto(ADMIN)
-    page.locator("#content-main").get_by_role("link", name="Triage inbox").click()
+    page.goto(INBOX)
     expect(page.locator("#triage-inbox")).to_be_visible()
 
 
