@@ -1,11 +1,10 @@
 """Real-browser tests: Debian's Chromium driven by Playwright (headless) against `live_server`.
 
-One Chromium per test session (per xdist process), a fresh browser context per test, and every
+One Chromium per test module, a fresh browser context per test, and every
 page of that context watched: a console error, an uncaught page error, a failed request or an
 HTTP error status fails the test (`page_problems`, which `page` pulls in).
 """
 
-import asyncio
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,36 +28,33 @@ STAFF_PASSWORD = "desk-staff-password"
 User = get_user_model()
 
 
-class _PlaywrightSession:
-    """Playwright's sync API runs its event loop in this thread, switching greenlets inside it,
-    so the thread counts as running that loop for as long as Playwright is started. Django
-    refuses ORM calls in such a thread, and the other tests of this process run between the
-    browser tests: the mark is lifted between browser tests and put back while one runs."""
+@contextmanager
+def running_browser() -> Iterator[Browser]:
+    """Playwright and one headless Chromium for the length of the block.
 
-    def __init__(self, browser: Browser):
-        self.browser = browser
-        self._loop = asyncio.get_running_loop()
-        asyncio._set_running_loop(None)
-
-    @contextmanager
-    def in_use(self) -> Iterator[Browser]:
-        asyncio._set_running_loop(self._loop)
-        try:
-            yield self.browser
-        finally:
-            asyncio._set_running_loop(None)
-
-
-@pytest.fixture(scope="session")
-def browser_session() -> Iterator[_PlaywrightSession]:
+    While Playwright's sync API is started, this thread counts as running Playwright's event loop
+    (its greenlets switch inside that loop, and Playwright marks the loop running again after
+    every call). Django's ORM refuses to run in such a thread, so the block allows it
+    (DJANGO_ALLOW_ASYNC_UNSAFE, the browser tests only); stopping Playwright clears the mark and
+    the block puts the variable back, so the thread is as it was for the tests that follow.
+    """
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"the browser tests need Debian's Chromium at {CHROMIUM}: run `make browser` (as root)")
-    playwright = sync_playwright().start()
-    session = _PlaywrightSession(playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True))
-    yield session
-    with session.in_use() as browser:
-        browser.close()
-        playwright.stop()
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser_session() -> Iterator[Browser]:
+    """One Chromium per test module: pytest tears a module's fixtures down before a test of
+    another module runs (under xdist too), so no other test ever runs while it is started."""
+    with running_browser() as browser:
+        yield browser
 
 
 class PageProblems:
@@ -87,14 +83,11 @@ class PageProblems:
 
 
 @pytest.fixture
-def browser_context(browser_session, live_server, monkeypatch) -> Iterator[BrowserContext]:
-    # The test's own ORM calls run while Playwright's loop counts as running (see above).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with browser_session.in_use() as browser:
-        context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT)
-        context.set_default_timeout(TIMEOUT_MS)
-        yield context
-        context.close()
+def browser_context(browser_session, live_server) -> Iterator[BrowserContext]:
+    context = browser_session.new_context(base_url=live_server.url, viewport=VIEWPORT)
+    context.set_default_timeout(TIMEOUT_MS)
+    yield context
+    context.close()
 
 
 @pytest.fixture
