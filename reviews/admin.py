@@ -140,9 +140,28 @@ class PullCommandAdmin(RecordAdmin):
 class ReviewCommentInline(admin.TabularInline):
     model = ReviewComment
     fields = (
-        "path", "line", "severity", "category", "inline", "body", "suggestion", "outcome", "outcome_source", "helpful"
+        "path",
+        "line",
+        "severity",
+        "category",
+        "inline",
+        "body",
+        "suggestion",
+        "outcome",
+        "outcome_source",
+        "helpful",
     )
-    readonly_fields = ("path", "line", "severity", "category", "inline", "body", "suggestion", "outcome", "outcome_source")
+    readonly_fields = (
+        "path",
+        "line",
+        "severity",
+        "category",
+        "inline",
+        "body",
+        "suggestion",
+        "outcome",
+        "outcome_source",
+    )
     extra = 0
     can_delete = False
 

@@ -30,7 +30,6 @@ from reviews.prompts import FileReviewOutput
 from reviews.repo_config import EffectiveSettings
 from reviews.selection import select_files
 from reviews.services.checks import check_run_start
-from reviews.services.outcomes import findings_refresh_outcomes
 from reviews.services.findings import (
     ChunkResult,
     as_github,
@@ -39,6 +38,7 @@ from reviews.services.findings import (
     not_to_post,
     posted_body,
 )
+from reviews.services.outcomes import findings_refresh_outcomes
 from reviews.services.pulls import pull_settings, settings_blocker, state_blocker
 from reviews.services.scope import CallPlan, plan_calls, review_scope
 from reviews.services.summary import SUMMARY_MARKER, findings_body, marker, summary_body

@@ -79,7 +79,9 @@ def review_scope(*, review: Review, pull: PullRequest, client: GitHubClient) -> 
         for entry in files
         if entry["filename"] not in reformatted
     }
-    note = "only reformatted, not reviewed again: " + ", ".join(f"`{path}`" for path in reformatted) if reformatted else ""
+    note = (
+        "only reformatted, not reviewed again: " + ", ".join(f"`{path}`" for path in reformatted) if reformatted else ""
+    )
     return Scope(
         mode=ReviewMode.INCREMENTAL, compared_to=previous_head, changed=changed, note=note, previous_review=previous
     )

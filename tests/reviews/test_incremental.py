@@ -198,7 +198,9 @@ def test_a_compare_github_cannot_answer_now_is_retried_rather_than_reviewed_in_f
 
 
 def test_a_push_that_only_reformats_a_file_sends_nothing_to_the_llm(reviewed, fake_github, fake_openai):
-    rewrapped = "@@ -3,2 +3,4 @@\n-    data = json.load(open(path))\n+    data = json.load(\n+        open(path)\n+    )"
+    rewrapped = (
+        "@@ -3,2 +3,4 @@\n-    data = json.load(open(path))\n+    data = json.load(\n+        open(path)\n+    )"
+    )
     push(reviewed, fake_github, HEAD2, files=[app_file(LOAD_HUNK)], changed=[app_file(rewrapped)])
 
     review = review_head(reviewed)
