@@ -40,11 +40,11 @@ run: $(STAMP)
 
 # PostgreSQL and Redis from DATABASE_URL / REDIS_URL, default the local servers.
 # TEST_PROCESSES pytest-xdist workers (tests wait on workers and servers more than on the CPU),
-# each with its own test database and Redis databases.
+# each with its own test database and Redis databases; idle ones steal queued tests from busy ones.
 TEST_PROCESSES ?= 3
 test: $(STAMP)
 	@test -x $(CHROMIUM) || $(MAKE) --no-print-directory browser || echo "  continuing: the browser tests will fail"
-	$(BIN)/python -m pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
 
 # The browser tests (tests/browser/) drive Debian's Chromium with Playwright, headless; Playwright's
 # own browser download is never used. Installing it takes root (apt-get).

@@ -109,7 +109,7 @@ def test_make_test_installs_a_missing_chromium_before_the_suite(fake_venv, fake_
     _make_test(venv, apt_get, chromium, user_id="0")
 
     assert _calls(apt_log)[-1] == "install -y -q --no-install-recommends chromium"
-    assert _calls(pytest_log) == ["-m pytest -n 3"]
+    assert _calls(pytest_log) == ["-m pytest -n 3 --dist worksteal"]
 
 
 def test_make_test_runs_the_suite_when_chromium_cannot_be_installed(fake_venv, fake_apt_get):
@@ -119,4 +119,4 @@ def test_make_test_runs_the_suite_when_chromium_cannot_be_installed(fake_venv, f
     result = _make_test(venv, apt_get, chromium, user_id="1000")
 
     assert "the browser tests will fail" in result.stdout
-    assert _calls(pytest_log) == ["-m pytest -n 3"]
+    assert _calls(pytest_log) == ["-m pytest -n 3 --dist worksteal"]
