@@ -274,6 +274,10 @@ class Review(JobFields):
     run = models.PositiveIntegerField(
         default=1, help_text="Counts full re-reviews of this head after an incremental one (in the marker)."
     )
+    # The check run of this head also counts these (reviews/services/checks.py).
+    open_earlier_ids = models.JSONField(
+        default=list, blank=True, help_text="Findings of earlier heads whose commented line is still in this diff."
+    )
     requested_by = models.CharField(max_length=200, blank=True, help_text="Who asked with /review, if anyone.")
     summary = models.TextField(blank=True, help_text="The review body posted to GitHub.")
     files_reviewed = models.PositiveIntegerField(default=0)
@@ -337,6 +341,9 @@ class ReviewComment(models.Model):
     severity = models.CharField(max_length=20, choices=Severity.choices, default=Severity.MINOR)
     category = models.CharField(max_length=30, choices=Category.choices, default=Category.MAINTAINABILITY)
     fingerprint = models.CharField(max_length=64, db_index=True, help_text="Same finding on the same code.")
+    anchor = models.TextField(
+        blank=True, help_text="The commented line's text when found: a later head without it has addressed it."
+    )
     inline = models.BooleanField(default=True, help_text="Posted on the diff line; otherwise in the summary.")
     posted = models.BooleanField(default=False, help_text="Sent to GitHub (inline, or listed in the summary).")
     github_id = models.BigIntegerField(null=True, blank=True)

@@ -4,8 +4,9 @@ check runs to a plain token).
 The review job's start shows it in progress (`check_run_start`; a failure there is recorded
 and handed to the check's job, never raised into the review). When the review job ends, the
 check's own job (reviews.sync_check_run, state in `Review.check_*`) completes it: `neutral`,
-`action_required` when a finding of the review (not dismissed) is at or above the repository's
-check severity, `skipped` with the reason, or `neutral` for a failed review. What was sent is
+`action_required` when a finding (not dismissed) is at or above the repository's check severity:
+one of this head's review, or one of an earlier head whose commented line is still in the diff
+(`Review.open_earlier_ids`; a changed or removed line counts as addressed), `skipped` with the reason, or `neutral` for a failed review. What was sent is
 recorded (`check_run_id`, `check_shown`), so a repeated job sends nothing twice; the job's
 failures are retried and end `failed` on the review's check fields, never on the review.
 """
@@ -13,6 +14,7 @@ failures are retried and end `failed` on the review's check fields, never on the
 import logging
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from config.jobs.errors import PermanentError, TransientError
@@ -20,7 +22,7 @@ from config.jobs.state import ERROR_MAX_CHARS, UNFINISHED_STATES, JobState
 from reviews.choices import FindingOutcome
 from reviews.github.app import app_configured
 from reviews.jobs import CHECK
-from reviews.models import Review
+from reviews.models import Review, ReviewComment
 from reviews.services.summary import SEVERITY_ORDER
 
 logger = logging.getLogger(__name__)
@@ -51,7 +53,12 @@ def check_output(review: Review) -> tuple[str, dict]:
         summary = f"The review failed: {review.error}\n\nStaff can re-run it from Triage Desk."
         return "neutral", {"title": "Review failed", "summary": _cut(summary)}
     threshold = fail_severity(review)
-    findings = list(review.comments.exclude(outcome=FindingOutcome.DISMISSED).values_list("severity", flat=True))
+    # This head's findings, and earlier heads' still on the diff (their lines unchanged).
+    findings = list(
+        ReviewComment.objects.filter(Q(review=review) | Q(pk__in=review.open_earlier_ids))
+        .exclude(outcome=FindingOutcome.DISMISSED)
+        .values_list("severity", flat=True)
+    )
     serious = sum(1 for severity in findings if SEVERITY_ORDER.get(severity, 9) <= SEVERITY_ORDER[threshold])
     title = f"{len(findings)} finding(s), {serious} at or above {threshold}" if findings else "No findings"
     return ("action_required" if serious else "neutral"), {"title": title, "summary": _cut(review.summary)}

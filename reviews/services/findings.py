@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from reviews.choices import FindingOutcome, Severity, Side
-from reviews.diff import FileDiff
+from reviews.diff import FileDiff, parse_patch
 from reviews.models import PullRequest, Review, ReviewComment
 from reviews.prompts import FileFinding, FileReviewOutput
 
@@ -76,9 +76,10 @@ def comments_from(
         right = result.diff.right_lines
         for finding in result.output.findings[:MAX_FINDINGS_PER_CALL]:
             on_diff = finding.line in result.shown_lines
+            anchor = right.get(finding.line)
             mark = fingerprint(
                 path=result.path,
-                anchor=right[finding.line] if finding.line in right else f"line {finding.line}",
+                anchor=anchor if anchor is not None else f"line {finding.line}",
                 category=finding.category,
                 message=finding.message,
             )
@@ -99,6 +100,7 @@ def comments_from(
                     severity=finding.severity,
                     category=finding.category,
                     fingerprint=mark,
+                    anchor=anchor or "",
                     inline=inline,
                 )
             )
@@ -106,6 +108,33 @@ def comments_from(
     for comment in inline[MAX_INLINE_COMMENTS:]:
         comment.inline = False
     return comments
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def still_open(pull: PullRequest, review: Review, files: list[dict]) -> list[int]:
+    """Findings posted on earlier heads, not dismissed, whose commented line is still in the
+    pull request's diff at this head (`files`: GitHub's entries): what the author has not
+    addressed yet. A finding whose line was changed or removed counts as addressed."""
+    earlier = (
+        ReviewComment.objects.filter(review__pull_request=pull, posted=True)
+        .exclude(review=review)
+        .exclude(outcome=FindingOutcome.DISMISSED)
+        .exclude(anchor="")
+        .only("id", "path", "anchor")
+    )
+    patches = {entry["filename"]: entry.get("patch") or "" for entry in files}
+    lines: dict[str, set[str]] = {}
+    found = []
+    for comment in earlier:
+        if comment.path not in lines:
+            right = parse_patch(patches.get(comment.path, "")).right_lines
+            lines[comment.path] = {_bare(text) for text in right.values()}
+        if _bare(comment.anchor) in lines[comment.path]:
+            found.append(comment.pk)
+    return found
 
 
 def posted_body(comment: ReviewComment) -> str:

@@ -37,6 +37,7 @@ from reviews.services.findings import (
     fingerprint,
     not_to_post,
     posted_body,
+    still_open,
 )
 from reviews.services.outcomes import findings_refresh_outcomes
 from reviews.services.pulls import pull_settings, settings_blocker, state_blocker
@@ -133,6 +134,7 @@ def review_analyse(*, review: Review, repo_settings: EffectiveSettings | None = 
     review.files_skipped = len({item["path"] for item in review.skipped_files})
     review.config_error = repo_settings.config_error
     review.file_summaries = _file_summaries(review, results, previous.file_summaries if previous else [], paths)
+    review.open_earlier_ids = still_open(pull, review, entries)
     with transaction.atomic():
         ReviewComment.objects.filter(review=review, posted=False).delete()
         ReviewComment.objects.bulk_create(comments)
@@ -198,6 +200,7 @@ def _save_summary(review: Review, **values) -> None:
         mode=review.mode,
         mode_note=review.mode_note,
         compared_to_sha=review.compared_to_sha,
+        open_earlier_ids=review.open_earlier_ids,
         **values,
     )
 

@@ -190,3 +190,25 @@ def test_a_check_run_failure_does_not_fail_or_repeat_the_review(opened_in_app_mo
     wait_for(lambda: Review.objects.filter(pk=review.pk, check_state=JobState.FAILED).first())
     assert len(app_mode.posted()) == 1
     assert review.attempts == 1
+
+
+def test_an_earlier_heads_finding_still_on_the_diff_keeps_asking_for_action(app_mode):
+    earlier = ReviewCommentFactory(review=a_review(state=JobState.DONE), severity="critical")
+    pull = earlier.review.pull_request
+    review = ReviewFactory(pull_request=pull, head_sha="4" * 40, state=JobState.DONE, open_earlier_ids=[earlier.pk])
+
+    review = sync(review)
+
+    run = app_mode.check_runs[review.check_run_id]
+    assert (run["conclusion"], run["output"]["title"]) == ("action_required", "1 finding(s), 1 at or above critical")
+
+
+def test_an_earlier_heads_finding_dismissed_since_no_longer_asks_for_action(app_mode):
+    earlier = ReviewCommentFactory(review=a_review(state=JobState.DONE), severity="critical", outcome="dismissed")
+    review = ReviewFactory(
+        pull_request=earlier.review.pull_request, head_sha="4" * 40, state=JobState.DONE, open_earlier_ids=[earlier.pk]
+    )
+
+    review = sync(review)
+
+    assert app_mode.check_runs[review.check_run_id]["conclusion"] == "neutral"

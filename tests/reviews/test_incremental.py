@@ -209,3 +209,23 @@ def test_a_push_that_only_reformats_a_file_sends_nothing_to_the_llm(reviewed, fa
     assert len(fake_github.posted()) == 1
     assert "only reformatted, not reviewed again: `src/app.py`" in fake_github.review_edits()[-1]["body"]
     assert (review.mode, reviewed.reviewed_head_sha) == (ReviewMode.INCREMENTAL, HEAD2)
+
+
+def test_a_finding_whose_line_a_push_left_alone_stays_open(reviewed, fake_github, fake_openai):
+    fake_openai.set_responder(responder({}))
+    push_save(reviewed, fake_github)
+
+    review = review_head(reviewed)
+
+    assert review.open_earlier_ids == [ReviewComment.objects.get(line=4).pk]
+
+
+def test_a_finding_whose_line_a_push_changed_is_addressed(reviewed, fake_github, fake_openai):
+    fake_openai.set_responder(responder({}))
+    fixed = LOAD_HUNK.replace("    return data['key']", "    return data.get('key')")
+    changed = "@@ -4,1 +4,1 @@\n-    return data['key']\n+    return data.get('key')"
+    push(reviewed, fake_github, HEAD2, files=[app_file(fixed)], changed=[app_file(changed)])
+
+    review = review_head(reviewed)
+
+    assert review.open_earlier_ids == []
