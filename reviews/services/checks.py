@@ -6,9 +6,10 @@ and handed to the check's job, never raised into the review). When the review jo
 check's own job (reviews.sync_check_run, state in `Review.check_*`) completes it: `neutral`,
 `action_required` when a finding (not dismissed) is at or above the repository's check severity:
 one of this head's review, or one of an earlier head whose commented line is still in the diff
-(`Review.open_earlier_ids`; a changed or removed line counts as addressed), `skipped` with the reason, or `neutral` for a failed review. What was sent is
-recorded (`check_run_id`, `check_shown`), so a repeated job sends nothing twice; the job's
-failures are retried and end `failed` on the review's check fields, never on the review.
+(`Review.open_earlier_ids`; a changed or removed line counts as addressed), `skipped` with
+the reason, or `neutral` for a failed review. What was sent is recorded (`check_run_id`,
+`check_shown`), so a repeated job sends nothing twice; the job's failures are retried and end
+`failed` on the review's check fields, never on the review.
 """
 
 import logging
