@@ -137,31 +137,13 @@ class PullCommandAdmin(RecordAdmin):
     readonly_fields = [field.name for field in PullCommand._meta.fields]
 
 
+COMMENT_SHOWN = ("path", "line", "severity", "category", "inline", "body", "suggestion", "outcome", "outcome_source")
+
+
 class ReviewCommentInline(admin.TabularInline):
     model = ReviewComment
-    fields = (
-        "path",
-        "line",
-        "severity",
-        "category",
-        "inline",
-        "body",
-        "suggestion",
-        "outcome",
-        "outcome_source",
-        "helpful",
-    )
-    readonly_fields = (
-        "path",
-        "line",
-        "severity",
-        "category",
-        "inline",
-        "body",
-        "suggestion",
-        "outcome",
-        "outcome_source",
-    )
+    readonly_fields = COMMENT_SHOWN
+    fields = (*COMMENT_SHOWN, "helpful")  # staff rate a comment here too
     extra = 0
     can_delete = False
 
@@ -185,6 +167,13 @@ class ReviewAdmin(FittingListAdmin):
     readonly_fields = [field.name for field in Review._meta.fields]
     inlines = [ReviewCommentInline]
     actions = ["rerun"]
+
+    def save_formset(self, request, form, formset, change):
+        """A rating changed in the comments' rows goes through the service, as on the comment's page."""
+        formset.save(commit=False)  # what changed, row by row; the service saves it
+        for comment, changed in formset.changed_objects:
+            if "helpful" in changed:
+                review_comment_rate(comment=comment, helpful=comment.helpful, user=request.user)
 
     @admin.action(description="Re-run the selected reviews")
     def rerun(self, request, queryset):

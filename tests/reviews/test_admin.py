@@ -100,3 +100,26 @@ def test_pull_commands_are_listed_in_the_admin(admin_client):
 
     assert response.status_code == 200
     assert b"/pause" in response.content
+
+
+def test_a_rating_given_on_the_review_page_is_recorded_as_staff_feedback(admin_client, admin_user):
+    comment = ReviewCommentFactory()
+    prefix = "comments"
+    data = {
+        f"{prefix}-TOTAL_FORMS": "1",
+        f"{prefix}-INITIAL_FORMS": "1",
+        f"{prefix}-0-id": str(comment.pk),
+        f"{prefix}-0-review": str(comment.review_id),
+        f"{prefix}-0-helpful": "true",
+    }
+
+    response = admin_client.post(f"/admin/reviews/review/{comment.review_id}/change/", data)
+
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert (comment.helpful, comment.feedback_by, comment.outcome, comment.outcome_source) == (
+        True,
+        admin_user,
+        "helpful",
+        "staff",
+    )
