@@ -176,48 +176,29 @@ def test_reviews_disabled_by_the_file_skip_the_review_without_reading_the_change
     assert [key for key, _ in fake_github.calls] == [READ_CONFIG]
 
 
-def test_an_author_the_file_ignores_is_not_reviewed(fake_github):
-    review = pending_review(pull_request__author="Renovate-Bot")
-    fake_github.add_file(CONFIG_PATH, "reviews:\n  ignore:\n    authors: [renovate-bot]\n", ref=BASE)
+@pytest.mark.parametrize(
+    ("pull", "ignore", "reason"),
+    [
+        ({"author": "Renovate-Bot"}, "authors: [renovate-bot]", "author Renovate-Bot is ignored"),
+        ({"title": "[WIP] try a thing"}, "title_keywords: [wip]", "title contains 'wip'"),
+        (
+            {"labels": ["Dependencies", "No-Review"]},
+            "labels: [no-review]",
+            "label 'no-review' is ignored (.triage-desk.yml)",
+        ),
+        ({"base_ref": "gh-pages"}, "base_branches: [gh-pages]", "base branch gh-pages is ignored"),
+    ],
+    ids=["author", "title_keyword", "label", "base_branch"],
+)
+def test_a_pull_request_the_file_ignores_is_not_reviewed(fake_github, pull, ignore, reason):
+    review = pending_review(**{f"pull_request__{name}": value for name, value in pull.items()})
+    fake_github.add_file(CONFIG_PATH, f"reviews:\n  ignore:\n    {ignore}\n", ref=BASE)
 
     review_run(review_id=review.pk)
 
     review.refresh_from_db()
     assert review.state == JobState.SKIPPED
-    assert "author Renovate-Bot is ignored" in review.summary
-
-
-def test_a_title_keyword_the_file_ignores_is_not_reviewed(fake_github):
-    review = pending_review(pull_request__title="[WIP] try a thing")
-    fake_github.add_file(CONFIG_PATH, "reviews:\n  ignore:\n    title_keywords: [wip]\n", ref=BASE)
-
-    review_run(review_id=review.pk)
-
-    review.refresh_from_db()
-    assert review.state == JobState.SKIPPED
-    assert "title contains 'wip'" in review.summary
-
-
-def test_a_label_the_file_ignores_is_not_reviewed(fake_github):
-    review = pending_review(pull_request__labels=["Dependencies", "No-Review"])
-    fake_github.add_file(CONFIG_PATH, "reviews:\n  ignore:\n    labels: [no-review]\n", ref=BASE)
-
-    review_run(review_id=review.pk)
-
-    review.refresh_from_db()
-    assert review.state == JobState.SKIPPED
-    assert "label 'no-review' is ignored (.triage-desk.yml)" in review.summary
-
-
-def test_a_base_branch_the_file_ignores_is_not_reviewed(fake_github):
-    review = pending_review(pull_request__base_ref="gh-pages")
-    fake_github.add_file(CONFIG_PATH, "reviews:\n  ignore:\n    base_branches: [gh-pages]\n", ref=BASE)
-
-    review_run(review_id=review.pk)
-
-    review.refresh_from_db()
-    assert review.state == JobState.SKIPPED
-    assert "base branch gh-pages is ignored" in review.summary
+    assert reason in review.summary
 
 
 def test_a_member_s_review_command_passes_the_ignored_labels(fake_github, project):
