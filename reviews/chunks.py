@@ -71,17 +71,19 @@ def file_chunks(path: str, hunks: list[Hunk], *, max_tokens: int) -> tuple[list[
     max_chars = max(0, max_tokens * CHARS_PER_TOKEN)
     chunks: list[Chunk] = []
     too_large: list[Hunk] = []
-    current = Chunk(path=path)
+    current, current_text = Chunk(path=path), ""
     for hunk in hunks:
         for part in split_hunk(hunk, max_chars):
-            size = estimate_text_tokens(part.numbered())
-            if size > max_tokens:
+            text = part.numbered()
+            if estimate_text_tokens(text) > max_tokens:
                 too_large.append(part)
                 continue
-            if current.hunks and estimate_text_tokens(current.text + "\n" + part.numbered()) > max_tokens:
+            joined = f"{current_text}\n{text}" if current.hunks else text
+            if current.hunks and estimate_text_tokens(joined) > max_tokens:
                 chunks.append(current)
-                current = Chunk(path=path)
+                current, joined = Chunk(path=path), text
             current.hunks.append(part)
+            current_text = joined
     if current.hunks:
         chunks.append(current)
     return chunks, too_large

@@ -25,12 +25,6 @@ class Hunk:
     lines: list[DiffLine] = field(default_factory=list)
 
     @property
-    def right_range(self) -> tuple[int, int] | None:
-        """First and last new-file line of the hunk (its RIGHT side), or None (only removals)."""
-        numbers = [line.new_line for line in self.lines if line.new_line is not None]
-        return (numbers[0], numbers[-1]) if numbers else None
-
-    @property
     def added_lines(self) -> int:
         return sum(1 for line in self.lines if line.kind == "+")
 

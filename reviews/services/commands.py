@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from config.jobs.state import JobState
 from reviews.choices import REVIEW_COMMAND_ASSOCIATIONS, ReviewTrigger
+from reviews.github.users import is_bot
 from reviews.models import PullCommand, PullRequest, Review
 
 # Our reply comments carry this hidden marker (they never start with "/", so never parse as a command).
@@ -85,7 +86,7 @@ def command_allowed(*, association: str, user: dict | None) -> str | None:
     """Why a comment's author may not give commands, or None."""
     user = user or {}
     login = user.get("login", "")
-    if user.get("type") == "Bot" or login.endswith("[bot]"):
+    if is_bot(user):
         return f"commands from bots ({login}) are ignored"
     if association not in REVIEW_COMMAND_ASSOCIATIONS:
         return f"command from {login} ({association}) ignored: only members, owners and collaborators"

@@ -33,7 +33,7 @@ def fingerprint(*, path: str, anchor: str, category: str, message: str) -> str:
     """The same finding on the same code: path, the commented line's text (whitespace aside, so
     a reformatted line keeps it), category, and message (case and spacing aside)."""
     normal = re.sub(r"\s+", " ", message.strip().lower())
-    raw = "\n".join((path, re.sub(r"\s+", "", anchor), category, normal))
+    raw = "\n".join((path, _bare(anchor), category, normal))
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 

@@ -24,6 +24,7 @@ from issues.services import (
     issue_github_create,
     issue_github_sync,
 )
+from reviews.github.users import is_bot
 from reviews.models import Delivery, ParkedComment
 from reviews.selectors import project_for_repository
 
@@ -71,15 +72,9 @@ def handle_pull_request(delivery: Delivery) -> str:
 OUR_COMMENT_MARKER = "<!-- triage-desk:"
 
 
-def _is_bot(user: dict | None) -> bool:
-    """A GitHub account that is an App or a bot (our App's own writes come back from one)."""
-    user = user or {}
-    return user.get("type") == "Bot" or str(user.get("login") or "").endswith("[bot]")
-
-
 def _sender_actor(delivery: Delivery, user: dict | None = None) -> Actor:
     """GITHUB for a person on GitHub (activity), GITHUB_SYNC for a bot (not activity)."""
-    return GITHUB_SYNC if _is_bot(user if user is not None else delivery.payload.get("sender")) else GITHUB
+    return GITHUB_SYNC if is_bot(user if user is not None else delivery.payload.get("sender")) else GITHUB
 
 
 def _github_time(value) -> datetime | None:
@@ -173,8 +168,7 @@ def _pull_command(delivery: Delivery, command) -> str:
     if refusal:
         raise Skip(refusal)
     repository = _repository(delivery)
-    if project_for_repository(repository) is None:
-        raise Skip(f"repository {repository} is not linked to a project")
+    _linked_project(delivery)
     try:
         return pull_command_run(
             repository=repository,
@@ -216,7 +210,7 @@ def _comment_apply(issue: Issue, delivery: Delivery) -> str:
             raise Skip(f"comment {external_id} is not on {issue.key}")
         return f"comment {external_id} deleted from {issue.key}"
     if OUR_COMMENT_MARKER in (comment.get("body") or ""):
-        if delivery.action == "edited" and not _is_bot(delivery.payload.get("sender")):
+        if delivery.action == "edited" and not is_bot(delivery.payload.get("sender")):
             if triage_comment_edited_by_person(issue=issue, comment_id=comment["id"]):
                 return f"our triage comment {external_id} on {issue.key} was edited by a person: theirs now"
         raise Skip(f"comment {external_id} is our own triage comment")

@@ -23,6 +23,7 @@ from django.utils.dateparse import parse_datetime
 
 from config.jobs.errors import PermanentError
 from reviews.choices import FindingOutcome, OutcomeSource
+from reviews.github.users import is_bot
 from reviews.jobs import OUTCOMES
 from reviews.models import PullRequest, ReviewComment
 
@@ -35,11 +36,6 @@ class NotOurFinding(Exception):
     """The thread is not about one of our inline comments; says why."""
 
 
-def _is_bot(user: dict | None) -> bool:
-    user = user or {}
-    return user.get("type") == "Bot" or str(user.get("login") or "").endswith("[bot]")
-
-
 def reaction_outcome(reactions: list[dict]) -> tuple[str, datetime | None]:
     """The outcome people's reactions give (see the module's rules), with the time of the
     latest counted reaction; (NONE, None) when no person reacted with +1 or -1."""
@@ -48,7 +44,7 @@ def reaction_outcome(reactions: list[dict]) -> tuple[str, datetime | None]:
         outcome = REACTION_OUTCOMES.get(reaction.get("content"))
         user = reaction.get("user") or {}
         at = parse_datetime(reaction.get("created_at") or "")
-        if outcome is None or at is None or _is_bot(user):
+        if outcome is None or at is None or is_bot(user):
             continue
         login = user.get("login", "")
         if login not in latest or at >= latest[login][0]:

@@ -7,6 +7,7 @@ from django.utils.dateparse import parse_datetime
 
 from config.jobs.state import JobState
 from reviews.choices import PullRequestState, ReviewMode, ReviewTrigger
+from reviews.github.users import is_bot
 from reviews.jobs import REVIEW
 from reviews.models import PullRequest, Review
 from reviews.repo_config import EffectiveSettings, effective_settings
@@ -20,10 +21,6 @@ class NotReviewed(Exception):
     def __init__(self, message: str, *, by_settings: bool = False):
         super().__init__(message)
         self.by_settings = by_settings
-
-
-def _is_bot(user: dict) -> bool:
-    return user.get("type") == "Bot" or user.get("login", "").endswith("[bot]")
 
 
 def _state(data: dict) -> str:
@@ -50,7 +47,7 @@ def pull_request_sync(*, repository: str, data: dict) -> PullRequest:
     pull.github_id = data.get("id")
     pull.title = (data.get("title") or "")[:500]
     pull.author = user.get("login", "")
-    pull.author_is_bot = _is_bot(user)
+    pull.author_is_bot = is_bot(user)
     pull.state = _state(data)
     pull.draft = bool(data.get("draft"))
     pull.base_sha = (data.get("base") or {}).get("sha", "")

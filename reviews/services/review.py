@@ -22,7 +22,7 @@ from config.jobs.errors import PermanentError
 from config.jobs.state import JobState
 from config.ops.dbpool import release_connection
 from llm import complete
-from reviews.choices import FindingOutcome, ReviewMode, ReviewTrigger, SkipReason
+from reviews.choices import FindingOutcome, ReviewMode, ReviewTrigger
 from reviews.github import GitHubClient, GitHubValidationError
 from reviews.jobs import REVIEW
 from reviews.models import PullRequest, Review, ReviewComment
@@ -41,7 +41,7 @@ from reviews.services.findings import (
 )
 from reviews.services.outcomes import findings_refresh_outcomes
 from reviews.services.pulls import pull_settings, settings_blocker, state_blocker
-from reviews.services.scope import CallPlan, plan_calls, review_scope
+from reviews.services.scope import LEFT_OUT_REASONS, CallPlan, plan_calls, review_scope
 from reviews.services.summary import SUMMARY_MARKER, findings_body, marker, summary_body
 
 __all__ = ["fingerprint", "posted_body", "review_analyse", "review_post", "review_rerun", "review_run"]
@@ -289,13 +289,12 @@ def _blocker(review: Review) -> tuple[str | None, EffectiveSettings | None]:
 
 def _nothing_to_post(review: Review) -> bool:
     """A first review that reviewed no file and left none out for its size: nothing to say."""
-    left_out = {SkipReason.BUDGET, SkipReason.TOO_LARGE}
     return (
         review.files_reviewed == 0
         and review.posted_at is None
         and review.mode == ReviewMode.FULL
         and review.pull_request.summary_review_id is None
-        and not any(item["reason"] in left_out for item in review.skipped_files)
+        and not any(item["reason"] in LEFT_OUT_REASONS for item in review.skipped_files)
     )
 
 
@@ -303,8 +302,9 @@ def review_run(*, review_id: int) -> None:
     """The work of a claimed review job; raises TransientError to be retried."""
     review = Review.objects.select_related("pull_request__project").get(pk=review_id)
     check_run_start(review_id=review.pk)  # the check run in progress (GitHub App only; never raises)
-    findings_refresh_outcomes(pull=review.pull_request, best_effort=True)  # reactions, before posting
     reason, repo_settings = _blocker(review)
+    if reason is None:  # a review going on: the reactions first (dismissed findings are not posted)
+        findings_refresh_outcomes(pull=review.pull_request, best_effort=True)
     if reason is None and review.analysed_at is None:
         review_analyse(review=review, repo_settings=repo_settings)
         review.refresh_from_db()

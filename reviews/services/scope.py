@@ -103,8 +103,6 @@ class Plan:
 def _hunks_in_scope(diff: FileDiff, path: str, scope: Scope):
     if scope.changed is None:
         return diff.hunks
-    if path not in scope.changed:
-        return []  # unchanged since the last reviewed head
     lines = scope.changed[path]
     return diff.hunks if lines is None else [hunk for hunk in diff.hunks if hunk.touches(lines)]
 
@@ -121,6 +119,8 @@ def plan_calls(*, pull: PullRequest, files: list[dict], scope: Scope, repo_setti
     left_out: list[dict] = []
     for entry in files:
         path = entry["filename"]
+        if scope.changed is not None and path not in scope.changed:
+            continue  # unchanged since the last reviewed head
         diff = parse_patch(entry["patch"])
         hunks = _hunks_in_scope(diff, path, scope)
         if not hunks:
