@@ -71,6 +71,20 @@ class FittingListAdmin(admin.ModelAdmin):
     def get_list_display(self, request):
         return tuple(self._fitting_column(entry) for entry in super().get_list_display(request))
 
+    def get_list_select_related(self, request):
+        """Django joins the related rows of foreign-key columns it finds in list_display by name;
+        the columns here are functions, so the rule is applied to the names they stand for."""
+        if self.list_select_related is not False:
+            return super().get_list_select_related(request)
+        for name in super().get_list_display(request):
+            try:
+                field = self.model._meta.get_field(name)
+            except (FieldDoesNotExist, TypeError):  # not a field; or a callable
+                continue
+            if isinstance(field.remote_field, models.ManyToOneRel) and name != field.attname:
+                return True
+        return False
+
     def get_list_display_links(self, request, list_display):
         links = super().get_list_display_links(request, list_display)
         if not links:

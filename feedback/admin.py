@@ -240,7 +240,7 @@ class AdjustmentAdmin(FittingListAdmin):
     @admin.action(description="Reject selected adjustments…", permissions=["decide"])
     def reject_selected(self, request, queryset):
         # The API keeps the reason optional; here a person is asked for it (the LLM learns from it).
-        reason = request.POST.get("reason", "").strip()[:2000]
+        reason = request.POST.get("reason", "").strip()[:REASON_MAX_CHARS]
         if request.POST.get("confirm") != "yes" or not reason:
             context = {
                 **self.admin_site.each_context(request),

@@ -116,7 +116,11 @@ class Publisher:
 
     def _run(self) -> None:
         while True:
-            self._send(self._take(linger_s=self.LINGER_S))
+            batch = self._take(linger_s=self.LINGER_S)
+            try:
+                self._send(batch)
+            except Exception:  # the thread must outlive a bad batch; the sweeper re-sends its jobs
+                logger.exception("job publisher: a batch of %d job(s) was not sent", len(batch))
 
     @staticmethod
     def _send(batch: list) -> None:

@@ -23,8 +23,6 @@ from issues.jobs import PLAN, TRIAGE
 from issues.models import Issue, TriageSuggestion
 from issues.services import suggestion_accept, suggestion_dismiss
 
-DECISION_REASON_MAX = TriageSuggestion._meta.get_field("decision_reason").max_length
-
 
 class IssueDeskMixin:
     """Mixed into IssueAdmin: its desk pages and buttons, under the admin's URLs."""
@@ -80,7 +78,7 @@ class IssueDeskMixin:
             raise PermissionDenied
         if "accept" not in request.POST and "dismiss" not in request.POST:
             return HttpResponseBadRequest("Choose accept or dismiss.")
-        reason = request.POST.get("reason", "").strip()[:DECISION_REASON_MAX]
+        reason = request.POST.get("reason", "")  # trimmed and cut by the service
         issue = suggestion.issue
         try:
             if "accept" in request.POST:

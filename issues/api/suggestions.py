@@ -4,8 +4,7 @@ from rest_framework import serializers
 
 from config.api.strict import StrictSerializerMixin
 from issues.models import TriageSuggestion
-
-REASON_MAX = TriageSuggestion._meta.get_field("decision_reason").max_length
+from issues.services.suggestions import DECISION_REASON_MAX
 
 
 class TriageSuggestionSerializer(serializers.ModelSerializer):
@@ -35,7 +34,7 @@ class TriageSuggestionSerializer(serializers.ModelSerializer):
 
 class SuggestionDismissSerializer(StrictSerializerMixin, serializers.Serializer):
     reason = serializers.CharField(
-        max_length=REASON_MAX, allow_blank=True, required=False, default="", help_text="Why, in a few words."
+        max_length=DECISION_REASON_MAX, allow_blank=True, required=False, default="", help_text="Why, in a few words."
     )
 
 

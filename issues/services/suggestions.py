@@ -47,6 +47,12 @@ def suggestion_accept(
     person's from then on; duplicate: `duplicate_of` set on the newer of the two issues, which
     `close_duplicate` also closes; question: a comment by `user`, also posted on the linked
     GitHub issue by the job `issues.post_question_to_github`."""
+    if close_duplicate and suggestion.kind != SuggestionKind.DUPLICATE:
+        raise ApplicationError(
+            "`close` applies to duplicate suggestions only.",
+            type="validation_error",
+            fields={"close": ["Only for a duplicate suggestion."]},
+        )
     actor = Actor.of_user(user)
     with transaction.atomic():
         current = _locked_open(suggestion)

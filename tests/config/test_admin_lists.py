@@ -134,3 +134,22 @@ def test_a_moment_in_a_list_is_short_with_the_full_value_on_hover(admin_client, 
 
 def test_the_admin_has_no_app_list_down_the_side_of_every_page(admin_client):
     assert 'id="nav-sidebar"' not in admin_client.get("/admin/issues/issue/").content.decode()
+
+
+def _list_queries(admin_client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert admin_client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_a_list_with_a_foreign_key_column_joins_it_instead_of_a_query_a_row(admin_client):
+    from tests.reviews.factories import ReviewCommentFactory
+
+    ReviewCommentFactory()
+    one_row = _list_queries(admin_client, "/admin/reviews/reviewcomment/")
+    ReviewCommentFactory.create_batch(4)
+
+    assert _list_queries(admin_client, "/admin/reviews/reviewcomment/") == one_row

@@ -17,7 +17,6 @@ from issues.api.suggestions import (
     SuggestionDismissSerializer,
     TriageSuggestionSerializer,
 )
-from issues.choices import SuggestionKind
 from issues.models import TriageSuggestion
 from issues.selectors import issue_queryset
 from issues.services import suggestion_accept, suggestion_dismiss
@@ -74,12 +73,6 @@ class IssueSuggestionViewSet(viewsets.GenericViewSet):
         suggestion = self.get_object()
         body = SuggestionAcceptSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        if body.validated_data["close"] and suggestion.kind != SuggestionKind.DUPLICATE:
-            raise ApplicationError(
-                "`close` applies to duplicate suggestions only.",
-                type="validation_error",
-                fields={"close": ["Only for a duplicate suggestion."]},
-            )
         suggestion_accept(
             suggestion=suggestion,
             user=request.user,
