@@ -4,20 +4,29 @@ prompt (issues/triage/prompts.py), so it stops proposing what they dismissed or 
 The most recent dismissals (with their reasons) and hand corrections (a person changed a value
 within a week after triage set it: issues/suggestions/history.py), newest first."""
 
+from datetime import timedelta
+
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from issues.choices import SuggestionKind, SuggestionState
 from issues.models import Activity, TriageSuggestion
 from issues.suggestions.history import CORRECTION_WINDOW, labels_removed, person_changes, triage_writes
 
 LESSONS_PER_KIND = 8
+# Only the last months count: older decisions say less about the project now, and the bound keeps
+# the query (on every LLM triage) a range of the newest rows, not a walk through the history.
+LESSONS_MAX_AGE = timedelta(days=90)
 TITLE_CHARS = 120
 
 
 def triage_lessons(*, project_id: int, limit: int = LESSONS_PER_KIND) -> list[str]:
     """Up to `limit` dismissals, then up to `limit` hand corrections, as prompt lines."""
+    since = timezone.now() - LESSONS_MAX_AGE
     dismissed = (
-        TriageSuggestion.objects.filter(issue__project_id=project_id, state=SuggestionState.DISMISSED)
+        TriageSuggestion.objects.filter(
+            issue__project_id=project_id, state=SuggestionState.DISMISSED, decided_at__gte=since
+        )
         .select_related("issue")
         .order_by("-decided_at", "-id")[:limit]
     )
@@ -25,10 +34,10 @@ def triage_lessons(*, project_id: int, limit: int = LESSONS_PER_KIND) -> list[st
         f"{_issue(suggestion.issue)}: dismissed {_proposal(suggestion)}{_reason(suggestion)}"
         for suggestion in dismissed
     ]
-    return lines + [_correction(change) for change in _corrections(project_id, limit)]
+    return lines + [_correction(change) for change in _corrections(project_id, limit, since)]
 
 
-def _corrections(project_id: int, limit: int) -> list[Activity]:
+def _corrections(project_id: int, limit: int, since) -> list[Activity]:
     set_by_triage = triage_writes().filter(
         issue_id=OuterRef("issue_id"),
         field=OuterRef("field"),
@@ -37,7 +46,7 @@ def _corrections(project_id: int, limit: int) -> list[Activity]:
     )
     changes = (
         person_changes()
-        .filter(Exists(set_by_triage), issue__project_id=project_id)
+        .filter(Exists(set_by_triage), issue__project_id=project_id, created_at__gte=since)
         .select_related("issue")
         .order_by("-created_at", "-id")[: limit * 3]
     )
